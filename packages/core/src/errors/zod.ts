@@ -1,0 +1,119 @@
+import type { z } from 'zod';
+import { HeadroomError, type ErrorPath, type HeadroomErrorCode, type Result, err, ok } from './headroom-error.js';
+
+type Issue = z.core.$ZodIssue;
+
+function issuePath(prefix: ErrorPath, issue: Issue): (string | number)[] {
+  return [...prefix, ...issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p))];
+}
+
+/** The bound an issue names, in words: `>= 0`, `<= 1`, `integer`, `one of: a, b`. */
+function issueLimit(issue: Issue): string | undefined {
+  switch (issue.code) {
+    case 'too_small':
+      return `${issue.inclusive === false ? '>' : '>='} ${String(issue.minimum)}${issue.origin === 'number' || issue.origin === 'int' ? '' : ` (${issue.origin} size)`}`;
+    case 'too_big':
+      return `${issue.inclusive === false ? '<' : '<='} ${String(issue.maximum)}${issue.origin === 'number' || issue.origin === 'int' ? '' : ` (${issue.origin} size)`}`;
+    case 'invalid_type':
+      return `type ${issue.expected}`;
+    case 'invalid_value':
+      return `one of: ${issue.values.map((v) => String(v)).join(', ')}`;
+    case 'not_multiple_of':
+      return `multiple of ${String(issue.divisor)}`;
+    case 'invalid_format':
+      return `format ${issue.format}`;
+    case 'unrecognized_keys':
+      return `known keys only`;
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * Turns a zod failure into a {@link HeadroomError}: the first issue decides the path, bound and
+ * value in the message; every issue is kept, formatted, in the message's tail and in `cause`.
+ *
+ * Parse with `{ reportInput: true }` (as {@link parseConfig} does) so the offending value is known.
+ *
+ * @param error - the zod error.
+ * @param code - the code to give the error. @defaultValue `'invalid_config'`
+ * @param prefix - a path to put in front of every issue's path (where the parsed object sits).
+ */
+export function fromZodError(
+  error: z.ZodError,
+  code: HeadroomErrorCode = 'invalid_config',
+  prefix: ErrorPath = [],
+): HeadroomError {
+  const [first, ...rest] = error.issues;
+  if (first === undefined) {
+    return new HeadroomError({ code, message: 'validation failed', path: prefix, cause: error });
+  }
+  const limit = issueLimit(first);
+  const others =
+    rest.length === 0
+      ? ''
+      : `; and ${rest.length} more: ${rest
+          .slice(0, 5)
+          .map((i) => `${formatIssuePath(issuePath(prefix, i))} ${i.message}`)
+          .join('; ')}`;
+  const message = `${first.message}${limit === undefined ? '' : ` (limit ${limit})`}${others}`;
+  return new HeadroomError({
+    code,
+    message,
+    path: issuePath(prefix, first),
+    ...('input' in first ? { value: first.input } : {}),
+    ...(limit === undefined ? {} : { limit }),
+    cause: error,
+  });
+}
+
+function formatIssuePath(path: (string | number)[]): string {
+  return path.length === 0 ? '(root)' : path.map(String).join('.');
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    if (ArrayBuffer.isView(value)) return value;
+    Object.freeze(value);
+    for (const key of Object.keys(value)) deepFreeze((value as Record<string, unknown>)[key]);
+  }
+  return value;
+}
+
+/**
+ * Validates a user-supplied configuration once, at construction: returns the parsed, deeply
+ * frozen output (defaults filled in), or throws.
+ *
+ * @throws {@link HeadroomError} `invalid_config` naming the path, the bound and the value.
+ * @example
+ * ```ts
+ * const Schema = z.object({ cooldownMs: z.number().int().min(0).default(60_000) });
+ * const config = parseConfig(Schema, { cooldownMs: -5 }, ['scaler']);
+ * // throws: invalid_config at scaler.cooldownMs: Too small: expected number to be >=0 (limit >= 0) (got -5)
+ * ```
+ */
+export function parseConfig<TSchema extends z.ZodType>(
+  schema: TSchema,
+  input: unknown,
+  path: ErrorPath = [],
+): Readonly<z.output<TSchema>> {
+  const result = schema.safeParse(input, { reportInput: true });
+  if (!result.success) throw fromZodError(result.error, 'invalid_config', path);
+  return deepFreeze(result.data);
+}
+
+/**
+ * Validates runtime data (a snapshot, a parsed exporter line) without throwing: bad data is a
+ * value, not an exception, so a decision loop can hold on it and go on.
+ *
+ * @returns `{ ok: true, value }` with the parsed data, or `{ ok: false, error }` with an
+ * `invalid_input` {@link HeadroomError}.
+ */
+export function parseInput<TSchema extends z.ZodType>(
+  schema: TSchema,
+  input: unknown,
+  path: ErrorPath = [],
+): Result<z.output<TSchema>> {
+  const result = schema.safeParse(input, { reportInput: true });
+  return result.success ? ok(result.data) : err(fromZodError(result.error, 'invalid_input', path));
+}

@@ -1,0 +1,35 @@
+import type { TestProject } from 'vitest/node';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    headroomSeed: number;
+    headroomNumRuns: number | undefined;
+  }
+}
+
+function parseSeed(raw: string | undefined): number {
+  if (raw === undefined || raw.trim() === '') {
+    // No seed given: draw one so successive runs explore different cases, and print it to replay.
+    return Math.floor(Math.random() * 0x7fffffff);
+  }
+  const seed = Number(raw);
+  if (!Number.isSafeInteger(seed)) {
+    throw new Error(`HEADROOM_SEED must be an integer, got ${JSON.stringify(raw)}`);
+  }
+  return seed | 0;
+}
+
+/** Runs once per vitest process: picks the fast-check seed and hands it to every test file. */
+export default function setup(project: TestProject): void {
+  const seed = parseSeed(process.env.HEADROOM_SEED);
+  const runsRaw = process.env.HEADROOM_NUM_RUNS;
+  const numRuns = runsRaw === undefined || runsRaw === '' ? undefined : Number(runsRaw);
+  if (numRuns !== undefined && !(Number.isSafeInteger(numRuns) && numRuns > 0)) {
+    throw new Error(`HEADROOM_NUM_RUNS must be a positive integer, got ${JSON.stringify(runsRaw)}`);
+  }
+  project.provide('headroomSeed', seed);
+  project.provide('headroomNumRuns', numRuns);
+  process.stdout.write(
+    `[headroom] property seed ${seed} (replay with HEADROOM_SEED=${seed}) in ${project.config.root}\n`,
+  );
+}
