@@ -27,12 +27,25 @@ const ALLOWED_SIBLINGS = {
 };
 const ALL_PACKAGES = Object.keys(ALLOWED_SIBLINGS);
 
-const IO_MODULES = ['fs', 'fs/promises', 'net', 'http', 'https', 'http2', 'child_process', 'dgram', 'worker_threads', 'tls', 'dns'];
+const IO_MODULES = [
+  'fs',
+  'fs/promises',
+  'net',
+  'http',
+  'https',
+  'http2',
+  'child_process',
+  'dgram',
+  'worker_threads',
+  'tls',
+  'dns',
+];
 
 const noDeepImports = [
   {
     group: ['@headroom/*/src', '@headroom/*/src/**', '@headroom/*/dist', '@headroom/*/dist/**'],
-    message: "Import the package's public entry (@headroom/x or a documented subpath), never its src/ or dist/.",
+    message:
+      "Import the package's public entry (@headroom/x or a documented subpath), never its src/ or dist/.",
   },
   {
     group: ['../../*/src', '../../*/src/**', '../../../packages/*/src/**', '**/packages/*/src/**'],
@@ -40,7 +53,7 @@ const noDeepImports = [
   },
 ];
 
-function restrictedImportsFor(pkg) {
+function restrictedImportsFor(pkg, { io }) {
   const pure = PURE_PACKAGES.includes(pkg);
   const forbidden = ALL_PACKAGES.filter((p) => p !== pkg && !ALLOWED_SIBLINGS[pkg].includes(p));
   const patterns = [...noDeepImports];
@@ -52,7 +65,7 @@ function restrictedImportsFor(pkg) {
         : `Dependency direction: @headroom/${pkg} may import only ${ALLOWED_SIBLINGS[pkg].map((p) => '@headroom/' + p).join(', ')}.`,
     });
   }
-  const paths = pure
+  const paths = io
     ? IO_MODULES.flatMap((m) => [m, `node:${m}`]).map((name) => ({
         name,
         message: 'Purity: no I/O in a pure package. Move it to an adapter and pass the data in.',
@@ -64,15 +77,37 @@ function restrictedImportsFor(pkg) {
 const TIME_AND_RANDOM = {
   'no-restricted-properties': [
     'error',
-    { object: 'Date', property: 'now', message: 'Purity: take `now` (epoch ms) as an argument or read an injected Clock.' },
-    { object: 'Math', property: 'random', message: 'Purity: take an injected Random (createRandom(seed) from @headroom/core).' },
-    { object: 'performance', property: 'now', message: 'Purity: take `now` as an argument or read an injected Clock.' },
-    { object: 'globalThis', property: 'fetch', message: 'Purity: no I/O in a pure package; fetch belongs in an adapter.' },
+    {
+      object: 'Date',
+      property: 'now',
+      message: 'Purity: take `now` (epoch ms) as an argument or read an injected Clock.',
+    },
+    {
+      object: 'Math',
+      property: 'random',
+      message: 'Purity: take an injected Random (createRandom(seed) from @headroom/core).',
+    },
+    {
+      object: 'performance',
+      property: 'now',
+      message: 'Purity: take `now` as an argument or read an injected Clock.',
+    },
+    {
+      object: 'globalThis',
+      property: 'fetch',
+      message: 'Purity: no I/O in a pure package; fetch belongs in an adapter.',
+    },
   ],
   'no-restricted-syntax': [
     'error',
-    { selector: "NewExpression[callee.name='Date'][arguments.length=0]", message: 'Purity: `new Date()` reads the wall clock; pass `now` in.' },
-    { selector: "CallExpression[callee.name='Date']", message: 'Purity: `Date()` reads the wall clock; pass `now` in.' },
+    {
+      selector: "NewExpression[callee.name='Date'][arguments.length=0]",
+      message: 'Purity: `new Date()` reads the wall clock; pass `now` in.',
+    },
+    {
+      selector: "CallExpression[callee.name='Date']",
+      message: 'Purity: `Date()` reads the wall clock; pass `now` in.',
+    },
   ],
 };
 
@@ -80,9 +115,18 @@ const TIMERS = {
   'no-restricted-globals': [
     'error',
     { name: 'fetch', message: 'Purity: no I/O in a pure package; fetch belongs in an adapter.' },
-    ...['setTimeout', 'setInterval', 'setImmediate', 'clearTimeout', 'clearInterval', 'clearImmediate', 'queueMicrotask'].map((name) => ({
+    ...[
+      'setTimeout',
+      'setInterval',
+      'setImmediate',
+      'clearTimeout',
+      'clearInterval',
+      'clearImmediate',
+      'queueMicrotask',
+    ].map((name) => ({
       name,
-      message: 'Purity: timers only in a file that implements an injected Scheduler (*-scheduler.ts); take a Scheduler instead.',
+      message:
+        'Purity: timers only in a file that implements an injected Scheduler (*-scheduler.ts); take a Scheduler instead.',
     })),
   ],
 };
@@ -97,20 +141,28 @@ export default tseslint.config(
     languageOptions: { globals: { ...globals.node }, ecmaVersion: 2022, sourceType: 'module' },
     rules: {
       '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
+      ],
       'no-console': 'error',
       eqeqeq: ['error', 'always'],
     },
   },
-  // Dependency direction, per package.
+  // Dependency direction, per package; in the pure packages' sources, no I/O modules either.
   ...ALL_PACKAGES.map((pkg) => ({
     files: [`packages/${pkg}/**/*.ts`],
-    rules: { 'no-restricted-imports': restrictedImportsFor(pkg) },
+    rules: { 'no-restricted-imports': restrictedImportsFor(pkg, { io: false }) },
+  })),
+  ...PURE_PACKAGES.map((pkg) => ({
+    files: [`packages/${pkg}/src/**/*.ts`],
+    ignores: ['**/*.test.ts'],
+    rules: { 'no-restricted-imports': restrictedImportsFor(pkg, { io: true }) },
   })),
   // Purity: sources of the pure packages (tests and benchmarks may read the clock for timing).
   {
     files: PURE_PACKAGES.map((p) => `packages/${p}/src/**/*.ts`),
-    ignores: ['**/*.test.ts', '**/*.prop.test.ts'],
+    ignores: ['**/*.test.ts'],
     rules: { ...TIME_AND_RANDOM, ...TIMERS },
   },
   // The edges: the one wall clock, and files that implement a Scheduler.
@@ -121,12 +173,22 @@ export default tseslint.config(
   {
     files: PURE_PACKAGES.map((p) => `packages/${p}/src/**/*-scheduler.ts`),
     rules: {
-      'no-restricted-globals': ['error', { name: 'fetch', message: 'Purity: no I/O in a pure package.' }],
+      'no-restricted-globals': [
+        'error',
+        { name: 'fetch', message: 'Purity: no I/O in a pure package.' },
+      ],
     },
   },
   // Tests, benchmarks, examples and tooling may print and time things.
   {
-    files: ['**/*.test.ts', '**/bench/**/*.ts', 'examples/**/*.ts', 'tools/**/*.ts', '*.config.ts', '*.config.js'],
+    files: [
+      '**/*.test.ts',
+      '**/bench/**/*.ts',
+      'examples/**/*.ts',
+      'tools/**/*.ts',
+      '*.config.ts',
+      '*.config.js',
+    ],
     rules: { 'no-console': 'off' },
   },
   prettier,

@@ -1,4 +1,6 @@
 import { defineConfig } from 'tsup';
 import { packageBuild } from '../../tools/tsup-preset.js';
 
-export default defineConfig(packageBuild({ entry: ['src/index.ts', 'src/testing.ts'], external: ['@headroom/core'] }));
+export default defineConfig(
+  packageBuild({ entry: ['src/index.ts', 'src/testing.ts'], external: ['@headroom/core'] }),
+);

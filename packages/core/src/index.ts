@@ -25,7 +25,12 @@ export {
   isHeadroomError,
   ok,
 } from './errors/headroom-error.js';
-export type { ErrorPath, HeadroomErrorCode, HeadroomErrorOptions, Result } from './errors/headroom-error.js';
+export type {
+  ErrorPath,
+  HeadroomErrorCode,
+  HeadroomErrorOptions,
+  Result,
+} from './errors/headroom-error.js';
 export { requireNumber } from './errors/checks.js';
 export type { NumberBounds } from './errors/checks.js';
 export { fromZodError, parseConfig, parseInput } from './errors/zod.js';
@@ -61,7 +66,14 @@ export {
   InstanceLoadSchema,
   InstanceSnapshotSchema,
 } from './fleet/schemas.js';
-export type { CapacityType, FleetSnapshot, GpuSample, InstanceLabels, InstanceLoad, InstanceSnapshot } from './fleet/schemas.js';
+export type {
+  CapacityType,
+  FleetSnapshot,
+  GpuSample,
+  InstanceLabels,
+  InstanceLoad,
+  InstanceSnapshot,
+} from './fleet/schemas.js';
 export { checkMetric } from './fleet/metric-check.js';
 export type { MetricCheck, MetricCheckOptions, MetricProblem } from './fleet/metric-check.js';
 

@@ -36,8 +36,10 @@ export function requireNumber(value: unknown, path: ErrorPath, bounds: NumberBou
     typeof value === 'number' &&
     Number.isFinite(value) &&
     (bounds.integer !== true || Number.isInteger(value)) &&
-    (bounds.min === undefined || (bounds.minExclusive === true ? value > bounds.min : value >= bounds.min)) &&
-    (bounds.max === undefined || (bounds.maxExclusive === true ? value < bounds.max : value <= bounds.max));
+    (bounds.min === undefined ||
+      (bounds.minExclusive === true ? value > bounds.min : value >= bounds.min)) &&
+    (bounds.max === undefined ||
+      (bounds.maxExclusive === true ? value < bounds.max : value <= bounds.max));
   if (!ok) {
     const limit = describeBounds(bounds);
     throw new HeadroomError({

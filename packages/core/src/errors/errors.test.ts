@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { HeadroomError, isHeadroomError, parseConfig, parseInput, requireNumber } from '@headroom/core';
+import {
+  HeadroomError,
+  isHeadroomError,
+  parseConfig,
+  parseInput,
+  requireNumber,
+} from '@headroom/core';
 
 describe('HeadroomError', () => {
   it('carries code, path, value and limit, and says them in its message', () => {
@@ -16,7 +22,10 @@ describe('HeadroomError', () => {
     expect(error.path).toEqual(['signals', 2, 'target']);
     expect(error.limit).toBe('> 0');
     expect(error).toBeInstanceOf(Error);
-    expect(JSON.parse(JSON.stringify(error))).toMatchObject({ code: 'invalid_config', value: 'NaN' });
+    expect(JSON.parse(JSON.stringify(error))).toMatchObject({
+      code: 'invalid_config',
+      value: 'NaN',
+    });
   });
 
   it('is recognised by the guard, with and without a code', () => {
@@ -45,7 +54,9 @@ describe('HeadroomError', () => {
 
   it('keeps the cause', () => {
     const cause = new Error('socket hang up');
-    expect(new HeadroomError({ code: 'unavailable', message: 'API down', cause }).cause).toBe(cause);
+    expect(new HeadroomError({ code: 'unavailable', message: 'API down', cause }).cause).toBe(
+      cause,
+    );
   });
 });
 
@@ -65,8 +76,18 @@ describe('parseConfig', () => {
   it.each([
     [{ cooldownMs: -5 }, ['scaler', 'cooldownMs'], '>= 0', -5],
     [{ cooldownMs: Number.NaN }, ['scaler', 'cooldownMs'], 'type number', Number.NaN],
-    [{ cooldownMs: Number.POSITIVE_INFINITY }, ['scaler', 'cooldownMs'], 'type number', Number.POSITIVE_INFINITY],
-    [{ targets: [{ utilization: 0.5 }, { utilization: 1.5 }] }, ['scaler', 'targets', 1, 'utilization'], '<= 1', 1.5],
+    [
+      { cooldownMs: Number.POSITIVE_INFINITY },
+      ['scaler', 'cooldownMs'],
+      'type number',
+      Number.POSITIVE_INFINITY,
+    ],
+    [
+      { targets: [{ utilization: 0.5 }, { utilization: 1.5 }] },
+      ['scaler', 'targets', 1, 'utilization'],
+      '<= 1',
+      1.5,
+    ],
   ])('rejects %o naming path, bound and value', (input, path, limit, value) => {
     let thrown: unknown;
     try {
@@ -90,7 +111,10 @@ describe('parseConfig', () => {
       expect(result.error.code).toBe('invalid_input');
       expect(result.error.path).toEqual(['input', 'cooldownMs']);
     }
-    expect(parseInput(Schema, { cooldownMs: 1 })).toEqual({ ok: true, value: { cooldownMs: 1, targets: [] } });
+    expect(parseInput(Schema, { cooldownMs: 1 })).toEqual({
+      ok: true,
+      value: { cooldownMs: 1, targets: [] },
+    });
   });
 });
 

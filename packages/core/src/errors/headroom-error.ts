@@ -66,7 +66,8 @@ export function describeValue(value: unknown): string {
     return String(value);
   }
   if (value === undefined) return 'undefined';
-  if (typeof value === 'string') return JSON.stringify(value.length > 80 ? `${value.slice(0, 77)}...` : value);
+  if (typeof value === 'string')
+    return JSON.stringify(value.length > 80 ? `${value.slice(0, 77)}...` : value);
   if (typeof value === 'function' || typeof value === 'symbol') return String(value);
   try {
     const json = JSON.stringify(value);
@@ -157,8 +158,7 @@ export function isHeadroomError(error: unknown, code?: HeadroomErrorCode): error
 
 /** A value or a typed error: the channel for bad runtime data, which never throws. */
 export type Result<T, E = HeadroomError> =
-  | { readonly ok: true; readonly value: T }
-  | { readonly ok: false; readonly error: E };
+  { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: E };
 
 /** Wraps a value as a successful {@link Result}. */
 export function ok<T>(value: T): { readonly ok: true; readonly value: T } {

@@ -1,5 +1,12 @@
 import type { z } from 'zod';
-import { HeadroomError, type ErrorPath, type HeadroomErrorCode, type Result, err, ok } from './headroom-error.js';
+import {
+  HeadroomError,
+  type ErrorPath,
+  type HeadroomErrorCode,
+  type Result,
+  err,
+  ok,
+} from './headroom-error.js';
 
 type Issue = z.core.$ZodIssue;
 

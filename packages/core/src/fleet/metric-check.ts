@@ -2,7 +2,9 @@
 export type MetricProblem = 'missing' | 'not_finite' | 'negative' | 'stale' | 'from_future';
 
 /** The outcome of {@link checkMetric}. */
-export type MetricCheck = { readonly ok: true; readonly value: number } | { readonly ok: false; readonly problem: MetricProblem };
+export type MetricCheck =
+  | { readonly ok: true; readonly value: number }
+  | { readonly ok: false; readonly problem: MetricProblem };
 
 /** Options of {@link checkMetric}. */
 export interface MetricCheckOptions {
@@ -30,7 +32,10 @@ export interface MetricCheckOptions {
  * if (!util.ok) return { kind: 'hold', reason: `gpu_utilization_${util.problem}` };
  * ```
  */
-export function checkMetric(value: number | undefined | null, options: MetricCheckOptions): MetricCheck {
+export function checkMetric(
+  value: number | undefined | null,
+  options: MetricCheckOptions,
+): MetricCheck {
   if (value === undefined || value === null) return { ok: false, problem: 'missing' };
   if (!Number.isFinite(value)) return { ok: false, problem: 'not_finite' };
   if (value < 0 && options.allowNegative !== true) return { ok: false, problem: 'negative' };
@@ -39,7 +44,8 @@ export function checkMetric(value: number | undefined | null, options: MetricChe
     if (!Number.isFinite(sampledAt)) return { ok: false, problem: 'stale' };
     const age = options.nowMs - sampledAt;
     if (age < -(options.maxSkewMs ?? 5_000)) return { ok: false, problem: 'from_future' };
-    if (options.maxAgeMs !== undefined && age > options.maxAgeMs) return { ok: false, problem: 'stale' };
+    if (options.maxAgeMs !== undefined && age > options.maxAgeMs)
+      return { ok: false, problem: 'stale' };
   } else if (options.maxAgeMs !== undefined) {
     return { ok: false, problem: 'stale' };
   }

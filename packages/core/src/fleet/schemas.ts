@@ -44,10 +44,16 @@ export const GpuSampleSchema = z
     /** When the sample was taken, epoch ms. */
     sampledAtMs: epochMs,
   })
-  .refine((s) => s.memoryUsedBytes === undefined || s.memoryTotalBytes === undefined || s.memoryUsedBytes <= s.memoryTotalBytes, {
-    message: 'memoryUsedBytes exceeds memoryTotalBytes',
-    path: ['memoryUsedBytes'],
-  });
+  .refine(
+    (s) =>
+      s.memoryUsedBytes === undefined ||
+      s.memoryTotalBytes === undefined ||
+      s.memoryUsedBytes <= s.memoryTotalBytes,
+    {
+      message: 'memoryUsedBytes exceeds memoryTotalBytes',
+      path: ['memoryUsedBytes'],
+    },
+  );
 
 /** A validated {@link GpuSampleSchema}. */
 export type GpuSample = z.output<typeof GpuSampleSchema>;
@@ -121,7 +127,12 @@ export const FleetSnapshotSchema = z
     const seen = new Set<string>();
     fleet.instances.forEach((instance, index) => {
       if (seen.has(instance.id)) {
-        ctx.addIssue({ code: 'custom', message: `duplicate instance id ${JSON.stringify(instance.id)}`, path: ['instances', index, 'id'], input: instance.id });
+        ctx.addIssue({
+          code: 'custom',
+          message: `duplicate instance id ${JSON.stringify(instance.id)}`,
+          path: ['instances', index, 'id'],
+          input: instance.id,
+        });
       }
       seen.add(instance.id);
     });

@@ -31,16 +31,17 @@ export type LifecycleState = (typeof LIFECYCLE_STATES)[number];
  * The legal transitions. Besides the main path, an instance that is not yet ready can be
  * cancelled straight to `terminated` (nothing to drain), and any live state can fail.
  */
-export const LIFECYCLE_TRANSITIONS: Readonly<Record<LifecycleState, readonly LifecycleState[]>> = Object.freeze({
-  requested: ['provisioning', 'terminated', 'failed'],
-  provisioning: ['loading', 'terminated', 'failed'],
-  loading: ['warming', 'terminated', 'failed'],
-  warming: ['ready', 'terminated', 'failed'],
-  ready: ['draining', 'failed'],
-  draining: ['terminated', 'failed'],
-  terminated: [],
-  failed: ['terminated'],
-});
+export const LIFECYCLE_TRANSITIONS: Readonly<Record<LifecycleState, readonly LifecycleState[]>> =
+  Object.freeze({
+    requested: ['provisioning', 'terminated', 'failed'],
+    provisioning: ['loading', 'terminated', 'failed'],
+    loading: ['warming', 'terminated', 'failed'],
+    warming: ['ready', 'terminated', 'failed'],
+    ready: ['draining', 'failed'],
+    draining: ['terminated', 'failed'],
+    terminated: [],
+    failed: ['terminated'],
+  });
 
 /** True when `from → to` is a legal transition. */
 export function canTransition(from: LifecycleState, to: LifecycleState): boolean {
@@ -77,7 +78,16 @@ export interface LifecycleRecord {
 }
 
 function zeroTimes(): Record<LifecycleState, number> {
-  return { requested: 0, provisioning: 0, loading: 0, warming: 0, ready: 0, draining: 0, terminated: 0, failed: 0 };
+  return {
+    requested: 0,
+    provisioning: 0,
+    loading: 0,
+    warming: 0,
+    ready: 0,
+    draining: 0,
+    terminated: 0,
+    failed: 0,
+  };
 }
 
 /**
@@ -91,7 +101,13 @@ function zeroTimes(): Record<LifecycleState, number> {
  */
 export function createLifecycle(nowMs: number): LifecycleRecord {
   if (!Number.isFinite(nowMs)) {
-    throw new HeadroomError({ code: 'invalid_argument', message: 'must be finite', path: ['nowMs'], value: nowMs, limit: 'finite' });
+    throw new HeadroomError({
+      code: 'invalid_argument',
+      message: 'must be finite',
+      path: ['nowMs'],
+      value: nowMs,
+      limit: 'finite',
+    });
   }
   return Object.freeze({
     state: 'requested',
@@ -107,7 +123,11 @@ export function createLifecycle(nowMs: number): LifecycleRecord {
  * Moves `record` to `to` at `nowMs`, without throwing: an illegal transition or a time before
  * the current state was entered is a failed {@link Result} and the record is unchanged.
  */
-export function tryTransition(record: LifecycleRecord, to: LifecycleState, nowMs: number): Result<LifecycleRecord> {
+export function tryTransition(
+  record: LifecycleRecord,
+  to: LifecycleState,
+  nowMs: number,
+): Result<LifecycleRecord> {
   if (!canTransition(record.state, to)) {
     const allowed = LIFECYCLE_TRANSITIONS[record.state];
     return err(
@@ -116,7 +136,8 @@ export function tryTransition(record: LifecycleRecord, to: LifecycleState, nowMs
         message: `cannot go from ${record.state} to ${to}`,
         path: ['state'],
         value: to,
-        limit: allowed.length === 0 ? `${record.state} is terminal` : `one of: ${allowed.join(', ')}`,
+        limit:
+          allowed.length === 0 ? `${record.state} is terminal` : `one of: ${allowed.join(', ')}`,
       }),
     );
   }
@@ -150,14 +171,21 @@ export function tryTransition(record: LifecycleRecord, to: LifecycleState, nowMs
  * @throws {@link HeadroomError} `illegal_transition` when the state machine does not allow it;
  * `out_of_order` when `nowMs` is before the current state was entered.
  */
-export function transition(record: LifecycleRecord, to: LifecycleState, nowMs: number): LifecycleRecord {
+export function transition(
+  record: LifecycleRecord,
+  to: LifecycleState,
+  nowMs: number,
+): LifecycleRecord {
   const result = tryTransition(record, to, nowMs);
   if (!result.ok) throw result.error;
   return result.value;
 }
 
 /** Milliseconds spent in each state up to `nowMs`, including the time in the current state. */
-export function timeInState(record: LifecycleRecord, nowMs: number): Record<LifecycleState, number> {
+export function timeInState(
+  record: LifecycleRecord,
+  nowMs: number,
+): Record<LifecycleState, number> {
   const times = { ...record.timeInStateMs };
   times[record.state] += Math.max(0, nowMs - record.enteredAtMs);
   return times;

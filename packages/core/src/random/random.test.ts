@@ -14,7 +14,9 @@ describe('SeededRandom (xoshiro128**)', () => {
     for (let i = 0; i < 6; i++) random.nextUint32();
     const child = random.split();
     expect(random.getState()).toEqual([3484745028, 1171080849, 4139821887, 2899474097]);
-    expect([random.nextUint32(), random.nextUint32(), random.nextUint32()]).toEqual([2327035934, 1140626159, 913312880]);
+    expect([random.nextUint32(), random.nextUint32(), random.nextUint32()]).toEqual([
+      2327035934, 1140626159, 913312880,
+    ]);
     // The child continues the original stream where the parent left it.
     const reference = SeededRandom.fromState([1, 2, 3, 4]);
     for (let i = 0; i < 6; i++) reference.nextUint32();

@@ -94,7 +94,12 @@ export class SeededRandom implements Random {
       base = (seed >>> 0) ^ mix32(high + 0x6a09e667);
     }
     const state = { s: base };
-    return new SeededRandom(splitmix32(state), splitmix32(state), splitmix32(state), splitmix32(state));
+    return new SeededRandom(
+      splitmix32(state),
+      splitmix32(state),
+      splitmix32(state),
+      splitmix32(state),
+    );
   }
 
   /**
@@ -111,7 +116,9 @@ export class SeededRandom implements Random {
         limit: 'length 4',
       });
     }
-    state.forEach((word, i) => requireNumber(word, ['state', i], { integer: true, min: 0, max: 0xffffffff }));
+    state.forEach((word, i) =>
+      requireNumber(word, ['state', i], { integer: true, min: 0, max: 0xffffffff }),
+    );
     return new SeededRandom(state[0], state[1], state[2], state[3]);
   }
 

@@ -9,8 +9,9 @@ export interface DDSketchOptions {
    */
   readonly relativeAccuracy?: number;
   /**
-   * Most buckets kept, an integer ≥ 16; bounds memory at 8 bytes a bucket. With α = 1%, 2048
-   * buckets span values from 1 to about 10^17 before the lowest buckets are collapsed.
+   * Most buckets kept, an integer ≥ 16; bounds memory at 8 bytes a bucket. 2048 buckets cover a
+   * ratio of about 10^17 between the smallest and largest value at α = 1% (about 60× at
+   * α = 0.1%) before the lowest buckets are collapsed.
    * @defaultValue 2048
    */
   readonly maxBuckets?: number;
@@ -91,11 +92,18 @@ export class DDSketch {
       minExclusive: true,
       maxExclusive: true,
     });
-    this.maxBuckets = requireNumber(options.maxBuckets ?? 2048, ['maxBuckets'], { integer: true, min: 16 });
-    this.minIndexableValue = requireNumber(options.minIndexableValue ?? 1e-9, ['minIndexableValue'], {
-      min: 0,
-      minExclusive: true,
+    this.maxBuckets = requireNumber(options.maxBuckets ?? 2048, ['maxBuckets'], {
+      integer: true,
+      min: 16,
     });
+    this.minIndexableValue = requireNumber(
+      options.minIndexableValue ?? 1e-9,
+      ['minIndexableValue'],
+      {
+        min: 0,
+        minExclusive: true,
+      },
+    );
     this.#gamma = (1 + this.relativeAccuracy) / (1 - this.relativeAccuracy);
     this.#lnGamma = Math.log(this.#gamma);
     this.#invLnGamma = 1 / this.#lnGamma;
@@ -139,7 +147,12 @@ export class DDSketch {
    * negative, NaN or infinite, or the count is not a positive finite number.
    */
   add(value: number, count = 1): boolean {
-    if (!(value >= 0 && value < Number.POSITIVE_INFINITY && count > 0 && count < Number.POSITIVE_INFINITY)) {
+    if (!(
+      value >= 0 &&
+      value < Number.POSITIVE_INFINITY &&
+      count > 0 &&
+      count < Number.POSITIVE_INFINITY
+    )) {
       this.#rejected++;
       return false;
     }
@@ -161,6 +174,9 @@ export class DDSketch {
     if (!(q >= 0 && q <= 1)) requireNumber(q, ['q'], { min: 0, max: 1 });
     if (this.#count === 0) return undefined;
     const rank = Math.floor(q * (this.#count - 1));
+    // The extremes are tracked exactly.
+    if (rank <= 0) return this.#min;
+    if (rank >= this.#count - 1) return this.#max;
     if (rank < this.#zeroCount) return 0;
     let cumulative = this.#zeroCount;
     const counts = this.#counts;
@@ -180,12 +196,18 @@ export class DDSketch {
    * @throws {@link HeadroomError} `invalid_argument` when the sketches' accuracy or zero threshold differ.
    */
   merge(other: DDSketch): void {
-    if (other.relativeAccuracy !== this.relativeAccuracy || other.minIndexableValue !== this.minIndexableValue) {
+    if (
+      other.relativeAccuracy !== this.relativeAccuracy ||
+      other.minIndexableValue !== this.minIndexableValue
+    ) {
       throw new HeadroomError({
         code: 'invalid_argument',
         message: 'can only merge sketches with the same relativeAccuracy and minIndexableValue',
         path: ['other'],
-        value: { relativeAccuracy: other.relativeAccuracy, minIndexableValue: other.minIndexableValue },
+        value: {
+          relativeAccuracy: other.relativeAccuracy,
+          minIndexableValue: other.minIndexableValue,
+        },
         limit: `relativeAccuracy ${this.relativeAccuracy}, minIndexableValue ${this.minIndexableValue}`,
       });
     }
@@ -204,7 +226,8 @@ export class DDSketch {
 
   /** Forgets every value (keeps the allocated buckets for reuse). */
   clear(): void {
-    if (this.#minKey <= this.#maxKey) this.#counts.fill(0, this.#minKey - this.#offset, this.#maxKey - this.#offset + 1);
+    if (this.#minKey <= this.#maxKey)
+      this.#counts.fill(0, this.#minKey - this.#offset, this.#maxKey - this.#offset + 1);
     this.#minKey = Number.POSITIVE_INFINITY;
     this.#maxKey = Number.NEGATIVE_INFINITY;
     this.#zeroCount = 0;
@@ -226,7 +249,9 @@ export class DDSketch {
       firstKey: empty ? 0 : this.#minKey,
       counts: empty
         ? []
-        : Array.from(this.#counts.subarray(this.#minKey - this.#offset, this.#maxKey - this.#offset + 1)),
+        : Array.from(
+            this.#counts.subarray(this.#minKey - this.#offset, this.#maxKey - this.#offset + 1),
+          ),
       count: this.#count,
       sum: this.#sum,
       min: this.#count === 0 ? null : this.#min,
@@ -274,7 +299,10 @@ export class DDSketch {
     const fits = lo >= this.#offset && hi < this.#offset + this.#counts.length;
     if (!fits) {
       const span = hi - lo + 1;
-      const capacity = Math.min(this.maxBuckets, Math.max(64, 2 ** Math.ceil(Math.log2(span * 1.5))));
+      const capacity = Math.min(
+        this.maxBuckets,
+        Math.max(64, 2 ** Math.ceil(Math.log2(span * 1.5))),
+      );
       const next = new Float64Array(capacity);
       const offset = lo - Math.floor((capacity - span) / 2);
       if (!empty) {

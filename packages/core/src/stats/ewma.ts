@@ -47,7 +47,10 @@ export class TimeDecayedEwma {
 
   /** @throws {@link HeadroomError} `invalid_argument` when `halfLifeMs` is not a positive finite number. */
   constructor(options: TimeDecayedEwmaOptions) {
-    this.halfLifeMs = requireNumber(options.halfLifeMs, ['halfLifeMs'], { min: 0, minExclusive: true });
+    this.halfLifeMs = requireNumber(options.halfLifeMs, ['halfLifeMs'], {
+      min: 0,
+      minExclusive: true,
+    });
     this.#decayPerMs = Math.LN2 / this.halfLifeMs;
   }
 
@@ -106,6 +109,10 @@ export class TimeDecayedEwma {
 
   /** A plain-data form of the state. */
   toJSON(): TimeDecayedEwmaJSON {
-    return { halfLifeMs: this.halfLifeMs, value: this.#value ?? null, lastAtMs: this.#lastAtMs ?? null };
+    return {
+      halfLifeMs: this.halfLifeMs,
+      value: this.#value ?? null,
+      lastAtMs: this.#lastAtMs ?? null,
+    };
   }
 }

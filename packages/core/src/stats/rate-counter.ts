@@ -39,9 +39,17 @@ export class RateCounter {
 
   /** @throws {@link HeadroomError} `invalid_argument` when an option is outside its bounds. */
   constructor(options: RateCounterOptions = {}) {
-    this.windowMs = requireNumber(options.windowMs ?? 60_000, ['windowMs'], { min: 0, minExclusive: true });
-    const slots = requireNumber(options.slots ?? 60, ['slots'], { integer: true, min: 1, max: 10_000 });
-    this.#startMs = options.startMs === undefined ? undefined : requireNumber(options.startMs, ['startMs']);
+    this.windowMs = requireNumber(options.windowMs ?? 60_000, ['windowMs'], {
+      min: 0,
+      minExclusive: true,
+    });
+    const slots = requireNumber(options.slots ?? 60, ['slots'], {
+      integer: true,
+      min: 1,
+      max: 10_000,
+    });
+    this.#startMs =
+      options.startMs === undefined ? undefined : requireNumber(options.startMs, ['startMs']);
     this.#ring = new SlotRing(
       this.windowMs,
       slots,
@@ -84,7 +92,10 @@ export class RateCounter {
   rate(nowMs: number): number {
     const total = this.count(nowMs);
     if (total === 0) return 0;
-    const from = Math.max(this.#ring.windowStartMs(nowMs), this.#startMs ?? Number.NEGATIVE_INFINITY);
+    const from = Math.max(
+      this.#ring.windowStartMs(nowMs),
+      this.#startMs ?? Number.NEGATIVE_INFINITY,
+    );
     const elapsedMs = Math.max(nowMs - from, this.#ring.slotMs);
     return (total * 1000) / elapsedMs;
   }

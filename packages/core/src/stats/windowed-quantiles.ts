@@ -48,8 +48,15 @@ export class WindowedQuantiles {
 
   /** @throws {@link HeadroomError} `invalid_argument` when an option is outside its bounds. */
   constructor(options: WindowedQuantilesOptions = {}) {
-    this.windowMs = requireNumber(options.windowMs ?? 60_000, ['windowMs'], { min: 0, minExclusive: true });
-    const slots = requireNumber(options.slots ?? 6, ['slots'], { integer: true, min: 1, max: 1000 });
+    this.windowMs = requireNumber(options.windowMs ?? 60_000, ['windowMs'], {
+      min: 0,
+      minExclusive: true,
+    });
+    const slots = requireNumber(options.slots ?? 6, ['slots'], {
+      integer: true,
+      min: 1,
+      max: 1000,
+    });
     const sketchOptions = {
       relativeAccuracy: options.relativeAccuracy ?? 0.01,
       maxBuckets: options.maxBuckets ?? 2048,
@@ -112,7 +119,8 @@ export class WindowedQuantiles {
   #merged(nowMs: number): DDSketch {
     const scratch = this.#scratch;
     scratch.clear();
-    if (Number.isFinite(nowMs)) this.#ring.forEachInWindow(nowMs, (sketch) => scratch.merge(sketch));
+    if (Number.isFinite(nowMs))
+      this.#ring.forEachInWindow(nowMs, (sketch) => scratch.merge(sketch));
     return scratch;
   }
 }

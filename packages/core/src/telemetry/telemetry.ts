@@ -23,7 +23,9 @@ type SwitchHolder = { [SWITCH]?: boolean };
  *
  * @param env - the environment to read. @defaultValue `process.env` when it exists
  */
-export function telemetryEnabledByEnv(env: Readonly<Record<string, string | undefined>> | undefined = readProcessEnv()): boolean {
+export function telemetryEnabledByEnv(
+  env: Readonly<Record<string, string | undefined>> | undefined = readProcessEnv(),
+): boolean {
   if (env === undefined) return true;
   const headroom = env['HEADROOM_TELEMETRY']?.trim().toLowerCase();
   if (headroom === 'off' || headroom === 'false' || headroom === '0') return false;

@@ -109,7 +109,10 @@ export class ManualScheduler implements Scheduler {
    */
   runAll(maxTimers = 10_000): number {
     let ran = 0;
-    for (let timer = this.#takeDue(Number.POSITIVE_INFINITY); timer !== undefined && ran < maxTimers; ) {
+    for (
+      let timer = this.#takeDue(Number.POSITIVE_INFINITY);
+      timer !== undefined && ran < maxTimers;
+    ) {
       this.#nowMs = timer.dueMs;
       timer.callback();
       ran++;
