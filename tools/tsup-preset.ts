@@ -8,10 +8,8 @@ export function packageBuild(options: { entry: string[]; external?: string[] }):
     format: ['esm', 'cjs'],
     target: 'node20',
     platform: 'node',
-    dts: {
-      // Build declarations against sibling packages' published types, not their sources.
-      compilerOptions: { customConditions: [] },
-    },
+    // Sibling packages are dependencies, hence external: their imports stay imports in the .d.ts.
+    dts: true,
     sourcemap: true,
     clean: true,
     splitting: false,

@@ -71,7 +71,7 @@ export const InstanceLabelsSchema = z.object({
   /** GPU class, for example `H100`. */
   gpuClass: z.string().min(1).optional(),
   /** How the capacity is bought. */
-  capacityType: z.enum(CAPACITY_TYPES).optional(),
+  capacityType: z.literal(CAPACITY_TYPES).optional(),
   /** Any other labels (tenant, pool, node group). */
   extra: z.record(z.string(), z.string()).optional(),
 });
@@ -99,7 +99,7 @@ export const InstanceSnapshotSchema = z.object({
   /** Stable identifier. */
   id: z.string().min(1),
   /** Lifecycle state. */
-  state: z.enum(LIFECYCLE_STATES),
+  state: z.literal(LIFECYCLE_STATES),
   /** When the current state was entered, epoch ms, if known. */
   stateSinceMs: epochMs.optional(),
   /** Placement labels. */

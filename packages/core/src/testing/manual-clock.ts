@@ -16,20 +16,20 @@ export class ManualClock implements Clock {
 
   /**
    * @param startMs - initial time, epoch ms. @defaultValue 0
-   * @throws {@link HeadroomError} `invalid_argument` when `startMs` is not finite.
+   * @throws `HeadroomError` (from `@headroom/core`) `invalid_argument` when `startMs` is not finite.
    */
   constructor(startMs = 0) {
     this.#nowMs = requireNumber(startMs, ['startMs']);
   }
 
-  /** {@inheritDoc Clock.now} */
+  /** The current (manual) time, epoch ms. */
   now(): number {
     return this.#nowMs;
   }
 
   /**
    * Moves time forward by `ms`.
-   * @throws {@link HeadroomError} `invalid_argument` when `ms` is negative or not finite.
+   * @throws `HeadroomError` (from `@headroom/core`) `invalid_argument` when `ms` is negative or not finite.
    */
   advance(ms: number): void {
     this.#nowMs += requireNumber(ms, ['ms'], { min: 0 });
@@ -37,7 +37,7 @@ export class ManualClock implements Clock {
 
   /**
    * Sets the time to `nowMs`.
-   * @throws {@link HeadroomError} `invalid_argument` when `nowMs` is earlier than the current time.
+   * @throws `HeadroomError` (from `@headroom/core`) `invalid_argument` when `nowMs` is earlier than the current time.
    */
   set(nowMs: number): void {
     this.#nowMs = requireNumber(nowMs, ['nowMs'], { min: this.#nowMs });

@@ -31,13 +31,13 @@ export class ManualScheduler implements Scheduler {
 
   /**
    * @param startMs - initial time, epoch ms. @defaultValue 0
-   * @throws {@link HeadroomError} `invalid_argument` when `startMs` is not finite.
+   * @throws `HeadroomError` (from `@headroom/core`) `invalid_argument` when `startMs` is not finite.
    */
   constructor(startMs = 0) {
     this.#nowMs = requireNumber(startMs, ['startMs']);
   }
 
-  /** {@inheritDoc Clock.now} */
+  /** The current (manual) time, epoch ms. */
   now(): number {
     return this.#nowMs;
   }
@@ -54,8 +54,9 @@ export class ManualScheduler implements Scheduler {
   }
 
   /**
-   * {@inheritDoc Scheduler.schedule}
-   * @throws {@link HeadroomError} `invalid_argument` when `delayMs` is negative or not finite.
+   * Runs `callback` once when time reaches now + `delayMs` (in a later `advance`; a delay of 0
+   * runs in the next `advance`, even `advance(0)`).
+   * @throws `HeadroomError` (from `@headroom/core`) `invalid_argument` when `delayMs` is negative or not finite.
    */
   schedule(callback: () => void, delayMs: number): TimerHandle {
     requireNumber(delayMs, ['delayMs'], { min: 0 });
@@ -75,7 +76,7 @@ export class ManualScheduler implements Scheduler {
    * Moves time forward by `ms`, running every timer that falls due, in order. A callback's
    * exception propagates after time has been set to that timer's due time; call `advance` again
    * to go on.
-   * @throws {@link HeadroomError} `invalid_argument` when `ms` is negative or not finite.
+   * @throws `HeadroomError` (from `@headroom/core`) `invalid_argument` when `ms` is negative or not finite.
    */
   advance(ms: number): void {
     const target = this.#nowMs + requireNumber(ms, ['ms'], { min: 0 });
