@@ -5,6 +5,7 @@
 //   - open streams as a point sample vs the high-water mark since the last scrape,
 //   - a time-decayed EWMA of the rate, fed at the scrape times.
 // Service times come from the Splitwise profile of llama2-70b on H100-80GB (batch 1).
+// Both data files ship in ../data with their attribution (data/SOURCES.md).
 // Run: npm run example -w @headroom/example-core-signals
 import { readFileSync } from 'node:fs';
 import {
@@ -19,11 +20,11 @@ import {
   transition,
 } from '@headroom/core';
 
-const data = new URL('../../../../shared/data/', import.meta.url);
+const data = new URL('../data/', import.meta.url);
 
 /** Mean prefill ms per prompt token and decode ms per output token, from the Splitwise profile. */
 function serviceModel(): { prefillMsPerToken: number; decodeMsPerToken: number } {
-  const rows = readFileSync(new URL('perf/splitwise_perf_model.csv', data), 'utf8')
+  const rows = readFileSync(new URL('splitwise-llama2-70b-h100-batch1.csv', data), 'utf8')
     .trim()
     .split('\n')
     .slice(1);
@@ -48,7 +49,7 @@ interface Request {
 }
 
 function loadTrace(minutes: number): Request[] {
-  const lines = readFileSync(new URL('traces/AzureLLMInferenceTrace_conv.csv', data), 'utf8')
+  const lines = readFileSync(new URL('azure-conv-first-15min.csv', data), 'utf8')
     .trim()
     .split('\n')
     .slice(1);
@@ -126,7 +127,8 @@ for (const request of requests) {
 completeUntil(15 * 60_000);
 
 // Cold-start accounting for one new replica, with phase times drawn from a seeded generator in
-// the ranges of shared/data/perf/cold_start_reference.csv (70B-class weights from network storage).
+// the ranges published for 70B-class models loaded from network storage (see the cold-start
+// reference in the simulator's data).
 const random = createRandom(2026);
 let life = createLifecycle(0);
 let t = 0;
