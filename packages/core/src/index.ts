@@ -75,6 +75,12 @@ export type {
   InstanceSnapshot,
 } from './fleet/schemas.js';
 export { checkMetric } from './fleet/metric-check.js';
+export type {
+  InstanceObservation,
+  LatencyObservation,
+  MetricReadOptions,
+  MetricSource,
+} from './fleet/source.js';
 export type { MetricCheck, MetricCheckOptions, MetricProblem } from './fleet/metric-check.js';
 
 export {
