@@ -37,8 +37,10 @@ export const GpuSampleSchema = z
     eccSingleBitErrors: count.optional(),
     /** Uncorrected (double-bit) ECC errors, volatile count. */
     eccDoubleBitErrors: count.optional(),
-    /** The most recent XID error code, if any was reported. */
+    /** The most recent XID error code; 0 when the source reports that none occurred. */
     lastXid: count.optional(),
+    /** True when the GPU reported a failed row remap (its memory can no longer be repaired). */
+    rowRemapFailure: z.boolean().optional(),
     /** MIG profile when this sample is a MIG instance, for example `3g.40gb`. */
     migProfile: z.string().min(1).optional(),
     /** When the sample was taken, epoch ms. */

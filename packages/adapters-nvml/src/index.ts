@@ -1,0 +1,38 @@
+/**
+ * `@headroom/adapters-nvml`: GPU and inference-server metric sources, turned into
+ * `@headroom/core` observations.
+ *
+ * - {@link parsePrometheusText}: a strict Prometheus text / OpenMetrics parser, with
+ *   {@link histogramSeries}, {@link histogramDelta} and {@link histogramQuantile}.
+ * - {@link createDcgmSource}: NVIDIA's DCGM exporter, per GPU and per MIG instance.
+ * - {@link createInferenceServerSource}: vLLM, Triton, SGLang and TGI `/metrics`.
+ *
+ * Every source implements core's `MetricSource`: `read()` never throws, failures are typed values.
+ *
+ * @packageDocumentation
+ */
+
+export { parseFloatToken, parsePrometheusText } from './prometheus/parse.js';
+export type {
+  Exemplar,
+  Exposition,
+  MetricFamily,
+  MetricType,
+  ParseOptions,
+  Sample,
+} from './prometheus/parse.js';
+export { histogramDelta, histogramQuantile, histogramSeries } from './prometheus/histogram.js';
+export type { HistogramBucket, HistogramSeries } from './prometheus/histogram.js';
+
+export { DCGM_BLANK_THRESHOLD, mapDcgmExposition } from './dcgm/map.js';
+export type { DcgmGpuReading } from './dcgm/map.js';
+export { createDcgmSource } from './dcgm/source.js';
+export type { DcgmSourceOptions } from './dcgm/source.js';
+
+export { SERVER_KINDS, detectServerKind, mapServerExposition } from './servers/map.js';
+export type { ServerKind, ServerReading, ServerScrapeState } from './servers/map.js';
+export { createInferenceServerSource } from './servers/source.js';
+export type { InferenceServerSourceOptions } from './servers/source.js';
+
+export { errorCodeForStatus, fetchText } from './http/fetch-text.js';
+export type { FetchTextOptions } from './http/fetch-text.js';
