@@ -6,6 +6,7 @@
  *   {@link histogramSeries}, {@link histogramDelta} and {@link histogramQuantile}.
  * - {@link createDcgmSource}: NVIDIA's DCGM exporter, per GPU and per MIG instance.
  * - {@link createInferenceServerSource}: vLLM, Triton, SGLang and TGI `/metrics`.
+ * - {@link createNvidiaSmiSource}: `nvidia-smi --query-gpu` on the local host.
  *
  * Every source implements core's `MetricSource`: `read()` never throws, failures are typed values.
  *
@@ -33,6 +34,15 @@ export { SERVER_KINDS, detectServerKind, mapServerExposition } from './servers/m
 export type { ServerKind, ServerReading, ServerScrapeState } from './servers/map.js';
 export { createInferenceServerSource } from './servers/source.js';
 export type { InferenceServerSourceOptions } from './servers/source.js';
+
+export {
+  NVIDIA_SMI_DEFAULT_FIELDS,
+  NVIDIA_SMI_FIELDS,
+  createNvidiaSmiSource,
+  isNvidiaSmiField,
+  parseNvidiaSmiCsv,
+} from './nvidia-smi/index.js';
+export type { NvidiaSmiField, NvidiaSmiParseOptions, NvidiaSmiSourceOptions } from './nvidia-smi/index.js';
 
 export { errorCodeForStatus, fetchText } from './http/fetch-text.js';
 export type { FetchTextOptions } from './http/fetch-text.js';
