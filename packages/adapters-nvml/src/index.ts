@@ -7,6 +7,7 @@
  * - {@link createDcgmSource}: NVIDIA's DCGM exporter, per GPU and per MIG instance.
  * - {@link createInferenceServerSource}: vLLM, Triton, SGLang and TGI `/metrics`.
  * - {@link createNvidiaSmiSource}: `nvidia-smi --query-gpu` on the local host.
+ * - {@link createPrometheusSource}: PromQL instant queries against a Prometheus server.
  *
  * Every source implements core's `MetricSource`: `read()` never throws, failures are typed values.
  *
@@ -42,7 +43,32 @@ export {
   isNvidiaSmiField,
   parseNvidiaSmiCsv,
 } from './nvidia-smi/index.js';
-export type { NvidiaSmiField, NvidiaSmiParseOptions, NvidiaSmiSourceOptions } from './nvidia-smi/index.js';
+export type {
+  NvidiaSmiField,
+  NvidiaSmiParseOptions,
+  NvidiaSmiSourceOptions,
+} from './nvidia-smi/index.js';
+
+export {
+  DEFAULT_MAX_RESPONSE_BYTES,
+  DEFAULT_PROM_INSTANCE_LABELS,
+  DEFAULT_PROM_QUERIES,
+  DEFAULT_PROM_RANGE_WINDOW,
+  DEFAULT_PROM_TIMEOUT_MS,
+  createPrometheusSource,
+  queryInstant,
+  queryInstantDetailed,
+} from './prometheus-api/index.js';
+export type {
+  PromInstantResult,
+  PromQueryName,
+  PromQueryTemplates,
+  PromVectorSample,
+  PrometheusMetricSource,
+  PrometheusSourceOptions,
+  PrometheusSourceStats,
+  QueryInstantOptions,
+} from './prometheus-api/index.js';
 
 export { errorCodeForStatus, fetchText } from './http/fetch-text.js';
 export type { FetchTextOptions } from './http/fetch-text.js';
