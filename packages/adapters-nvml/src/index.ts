@@ -70,5 +70,7 @@ export type {
   QueryInstantOptions,
 } from './prometheus-api/index.js';
 
-export { errorCodeForStatus, fetchText } from './http/fetch-text.js';
+export { fetchText } from './http/fetch-text.js';
 export type { FetchTextOptions } from './http/fetch-text.js';
+export { describeFetchFailure, errorCodeForStatus, httpGet } from './http/http-get.js';
+export type { HttpGetOptions, HttpTextResponse } from './http/http-get.js';

@@ -1,5 +1,6 @@
 import { HeadroomError, err, ok, type HeadroomErrorCode, type Result } from '@headroom/core';
 import { parseBaseUrl } from './base-url.js';
+import { errorCodeForStatus, httpGet } from '../http/http-get.js';
 
 /** The default cap on a Prometheus HTTP API response body: 8 MiB. */
 export const DEFAULT_MAX_RESPONSE_BYTES = 8 * 1024 * 1024;
@@ -134,69 +135,17 @@ export async function queryInstantDetailed(
   } catch (error) {
     return err(asHeadroomError(error));
   }
-  const fetchImpl = options.fetch ?? globalThis.fetch;
-  const timeoutSignal = AbortSignal.timeout(options.timeoutMs);
-  const controller = new AbortController();
-  const onTimeout = (): void => controller.abort(timeoutSignal.reason);
-  const onCallerAbort = (): void => controller.abort(options.signal?.reason);
-  timeoutSignal.addEventListener('abort', onTimeout, { once: true });
-  if (options.signal?.aborted === true) controller.abort(options.signal.reason);
-  else options.signal?.addEventListener('abort', onCallerAbort, { once: true });
-
   const where = `${url.origin}${url.pathname}`;
-  const abortError = (cause: unknown): HeadroomError =>
-    new HeadroomError({
-      code: 'timeout',
-      message: timeoutSignal.aborted
-        ? `Prometheus query at ${where} did not complete within ${options.timeoutMs} ms`
-        : `Prometheus query at ${where} was aborted by the caller`,
-      limit: `${options.timeoutMs} ms`,
-      cause,
-    });
-  try {
-    let response: Response;
-    try {
-      response = await fetchImpl(url, {
-        method: 'GET',
-        headers: { accept: 'application/json' },
-        signal: controller.signal,
-      });
-    } catch (error) {
-      if (controller.signal.aborted) return err(abortError(error));
-      return err(
-        new HeadroomError({
-          code: 'unavailable',
-          message: `cannot reach Prometheus at ${where}: ${describeFetchFailure(error)}`,
-          cause: error,
-        }),
-      );
-    }
-    let body: BodyText;
-    try {
-      body = await readBodyCapped(response, maxResponseBytes);
-    } catch (error) {
-      if (controller.signal.aborted) return err(abortError(error));
-      return err(
-        new HeadroomError({
-          code: 'unavailable',
-          message: `reading the response of Prometheus at ${where} failed: ${describeFetchFailure(error)}`,
-          cause: error,
-        }),
-      );
-    }
-    return interpretResponse(response.status, body, maxResponseBytes, where);
-  } catch (error) {
-    return err(
-      new HeadroomError({
-        code: 'internal',
-        message: `unexpected failure querying Prometheus at ${where}`,
-        cause: error,
-      }),
-    );
-  } finally {
-    timeoutSignal.removeEventListener('abort', onTimeout);
-    options.signal?.removeEventListener('abort', onCallerAbort);
-  }
+  const response = await httpGet(url, {
+    timeoutMs: options.timeoutMs,
+    maxBytes: maxResponseBytes,
+    signal: options.signal,
+    fetch: options.fetch,
+    headers: { accept: 'application/json' },
+    describeAs: `Prometheus at ${where}`,
+  });
+  if (!response.ok) return response;
+  return interpretResponse(response.value.status, response.value.text, where);
 }
 
 function buildQueryUrl(options: QueryInstantOptions): URL {
@@ -247,37 +196,6 @@ function buildQueryUrl(options: QueryInstantOptions): URL {
   return url;
 }
 
-type BodyText = { readonly tooLarge: false; readonly text: string } | { readonly tooLarge: true };
-
-async function readBodyCapped(response: Response, maxBytes: number): Promise<BodyText> {
-  const declared = Number(response.headers.get('content-length') ?? Number.NaN);
-  if (Number.isFinite(declared) && declared > maxBytes) {
-    await response.body?.cancel().catch(() => undefined);
-    return { tooLarge: true };
-  }
-  if (response.body === null) return { tooLarge: false, text: '' };
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > maxBytes) {
-      await reader.cancel().catch(() => undefined);
-      return { tooLarge: true };
-    }
-    chunks.push(value);
-  }
-  const bytes = new Uint8Array(total);
-  let offset = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return { tooLarge: false, text: new TextDecoder().decode(bytes) };
-}
-
 interface Envelope {
   readonly status?: unknown;
   readonly data?: unknown;
@@ -305,16 +223,6 @@ function describePromError(envelope: Envelope | undefined): string {
   return `${type}: ${detail}`;
 }
 
-function codeForStatus(status: number): HeadroomErrorCode {
-  if (status === 400 || status === 422) return 'invalid_input';
-  if (status === 404) return 'not_found';
-  if (status === 408) return 'timeout';
-  if (status === 429) return 'rate_limited';
-  if (status >= 500) return 'unavailable';
-  if (status >= 400) return 'invalid_input';
-  return 'unavailable';
-}
-
 function codeForErrorType(errorType: unknown): HeadroomErrorCode {
   switch (errorType) {
     case 'bad_data':
@@ -329,26 +237,12 @@ function codeForErrorType(errorType: unknown): HeadroomErrorCode {
   }
 }
 
-function interpretResponse(
-  status: number,
-  body: BodyText,
-  maxBytes: number,
-  where: string,
-): Result<PromInstantResult> {
-  if (body.tooLarge) {
-    return err(
-      new HeadroomError({
-        code: 'invalid_input',
-        message: `Prometheus response from ${where} (HTTP ${status}) exceeds ${maxBytes} bytes; narrow the query or raise maxResponseBytes`,
-        limit: `<= ${maxBytes} bytes`,
-      }),
-    );
-  }
-  const envelope = parseEnvelope(body.text);
+function interpretResponse(status: number, text: string, where: string): Result<PromInstantResult> {
+  const envelope = parseEnvelope(text);
   if (status !== 200) {
     return err(
       new HeadroomError({
-        code: codeForStatus(status),
+        code: errorCodeForStatus(status),
         message: `Prometheus at ${where} answered HTTP ${status} (${describePromError(envelope)})`,
         value: status,
       }),
@@ -359,7 +253,7 @@ function interpretResponse(
       new HeadroomError({
         code: 'invalid_input',
         message: `Prometheus at ${where} answered HTTP 200 with a body that is not a JSON object`,
-        value: body.text,
+        value: text,
       }),
     );
   }
@@ -493,18 +387,6 @@ function parseData(data: unknown, where: string): Result<PromInstantResult> {
     );
   }
   return ok({ resultType, samples, droppedNonFiniteSamples: dropped });
-}
-
-function describeFetchFailure(error: unknown): string {
-  const parts: string[] = [];
-  let current: unknown = error;
-  for (let depth = 0; depth < 4 && typeof current === 'object' && current !== null; depth += 1) {
-    const { code, message } = current as { code?: unknown; message?: unknown };
-    if (typeof code === 'string') parts.push(code);
-    else if (typeof message === 'string' && message !== '') parts.push(message);
-    current = (current as { cause?: unknown }).cause;
-  }
-  return parts.length > 0 ? [...new Set(parts)].join(': ') : String(error);
 }
 
 function asHeadroomError(error: unknown): HeadroomError {

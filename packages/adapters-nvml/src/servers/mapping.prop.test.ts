@@ -62,8 +62,9 @@ describe('metric mapping never crashes on hostile values', () => {
           for (const kind of SERVER_KINDS) {
             const server = mapServerExposition(kind, parsed.value, { sampledAtMs: 1 });
             if (server.ok) {
-              for (const v of Object.values(server.value.load))
-                expect(Number.isFinite(v) && v >= 0).toBe(true);
+              for (const v of Object.values(server.value.load)) {
+                expect(v !== undefined && Number.isFinite(v) && v >= 0).toBe(true);
+              }
             } else {
               expect(isHeadroomError(server.error, 'invalid_input')).toBe(true);
             }
