@@ -8,6 +8,7 @@
  * - {@link createInferenceServerSource}: vLLM, Triton, SGLang and TGI `/metrics`.
  * - {@link createNvidiaSmiSource}: `nvidia-smi --query-gpu` on the local host.
  * - {@link createPrometheusSource}: PromQL instant queries against a Prometheus server.
+ * - {@link createMetricPoller}: polls sources with jitter and backoff, drops stale data, reports peaks.
  *
  * Every source implements core's `MetricSource`: `read()` never throws, failures are typed values.
  *
@@ -69,6 +70,9 @@ export type {
   PrometheusSourceStats,
   QueryInstantOptions,
 } from './prometheus-api/index.js';
+
+export { createMetricPoller } from './poller/index.js';
+export type { MetricPoller, MetricPollerOptions, PollerBackoffOptions, SourceStatus } from './poller/index.js';
 
 export { fetchText } from './http/fetch-text.js';
 export type { FetchTextOptions } from './http/fetch-text.js';

@@ -176,7 +176,7 @@ class LineScanner {
   /** Parses `{a="b",c="d"}` starting at '{'; returns the labels. */
   labels(): Record<string, string> {
     const line = this.line;
-    const labels: Record<string, string> = Object.create(null) as Record<string, string>;
+    const labels: Record<string, string> = {};
     this.pos++; // '{'
     for (;;) {
       this.skipSpaces();
@@ -199,8 +199,12 @@ class LineScanner {
         this.fail(`expected '"' to open the value of label "${name}"`);
       this.pos++;
       const value = this.quoted(name);
-      if (name in labels) this.fail(`duplicate label "${name}"`);
-      labels[name] = value;
+      if (Object.hasOwn(labels, name)) this.fail(`duplicate label "${name}"`);
+      if (name === '__proto__') {
+        Object.defineProperty(labels, name, { value, enumerable: true, writable: true, configurable: true });
+      } else {
+        labels[name] = value;
+      }
       this.skipSpaces();
       const c = line.charCodeAt(this.pos);
       if (c === 44) {
@@ -279,14 +283,6 @@ function unescapeHelp(text: string): string {
   return out;
 }
 
-function canonicalKey(name: string, labels: Record<string, string>): string {
-  const keys = Object.keys(labels);
-  if (keys.length === 0) return name;
-  if (keys.length > 1) keys.sort();
-  let key = name;
-  for (const k of keys) key += `\u0000${k}\u0001${labels[k] as string}`;
-  return key;
-}
 
 function familyTypeAllows(type: MetricType, suffix: string): boolean {
   return (SUFFIXES[suffix] ?? []).includes(type);
@@ -301,7 +297,8 @@ function familyTypeAllows(type: MetricType, suffix: string): boolean {
  * `\n` escapes, histograms and summaries (`_bucket` / `_sum` / `_count` / `_created`, with `le`
  * and `quantile` checked), counters with or without `_total`, `NaN`, `+Inf`, `-Inf`, sample
  * timestamps (ms in the text format, seconds in OpenMetrics, returned as ms), exemplars,
- * duplicate series, a `# TYPE` after its samples, and content after `# EOF`.
+ * duplicate series (a series repeated as written), a `# TYPE` after its samples, and content
+ * after `# EOF`.
  *
  * @returns `{ ok: true, value }` with the families, or `{ ok: false, error }` with an
  * `invalid_input` `HeadroomError` whose `path` is `['line', n]` and whose message quotes the line.
@@ -457,7 +454,7 @@ function parseOrThrow(text: string, options: ParseOptions): Exposition {
     if (line.charCodeAt(scanner.pos) === 123) {
       labels = scanner.labels();
     } else {
-      labels = Object.create(null) as Record<string, string>;
+      labels = {};
     }
     const afterName = scanner.pos;
     scanner.skipSpaces();
@@ -569,8 +566,11 @@ function parseOrThrow(text: string, options: ParseOptions): Exposition {
         );
     }
 
-    const key =
-      canonicalKey(name, labels) + (timestampMs === undefined ? '' : `\u0002${timestampMs}`);
+    // Series identity: the name and label set exactly as written (a slice, no copy). Exporters
+    // that repeat a series repeat it verbatim; a duplicate written with its labels reordered is
+    // not detected (building a sorted key per series would cost a third of the parse).
+    const identity = line.slice(0, afterName);
+    const key = timestampMs === undefined ? identity : `${identity}\u0002${timestampMs}`;
     if (seenSeries.has(key))
       throw new ParseFailure(
         lineNumber,
