@@ -72,7 +72,12 @@ export type {
 } from './prometheus-api/index.js';
 
 export { createMetricPoller } from './poller/index.js';
-export type { MetricPoller, MetricPollerOptions, PollerBackoffOptions, SourceStatus } from './poller/index.js';
+export type {
+  MetricPoller,
+  MetricPollerOptions,
+  PollerBackoffOptions,
+  SourceStatus,
+} from './poller/index.js';
 
 export { fetchText } from './http/fetch-text.js';
 export type { FetchTextOptions } from './http/fetch-text.js';

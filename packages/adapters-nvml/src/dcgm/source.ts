@@ -34,7 +34,7 @@ export interface DcgmSourceOptions {
  * observation per instance (pod, or node for GPUs without a pod), each with its GPU and MIG
  * samples. See {@link mapDcgmExposition} for the mapping rules.
  *
- * @throws {@link HeadroomError} `invalid_config` when the URL or a number is invalid.
+ * @throws `HeadroomError` `invalid_config` when the URL or a number is invalid.
  * @example
  * ```ts
  * const dcgm = createDcgmSource({ url: 'http://127.0.0.1:9400/metrics' });

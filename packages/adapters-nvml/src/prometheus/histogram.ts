@@ -133,7 +133,7 @@ export function histogramDelta(
  * from 0 when its bound is positive); a rank in the `+Inf` bucket returns the largest finite
  * bound. `undefined` when the histogram is empty.
  *
- * @throws {@link HeadroomError} `invalid_argument` when `q` is not in [0, 1].
+ * @throws `HeadroomError` `invalid_argument` when `q` is not in [0, 1].
  * @example
  * ```ts
  * const p99Seconds = histogramQuantile(0.99, histogramDelta(previous, current));

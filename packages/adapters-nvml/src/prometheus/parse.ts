@@ -201,7 +201,12 @@ class LineScanner {
       const value = this.quoted(name);
       if (Object.hasOwn(labels, name)) this.fail(`duplicate label "${name}"`);
       if (name === '__proto__') {
-        Object.defineProperty(labels, name, { value, enumerable: true, writable: true, configurable: true });
+        Object.defineProperty(labels, name, {
+          value,
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        });
       } else {
         labels[name] = value;
       }
@@ -282,7 +287,6 @@ function unescapeHelp(text: string): string {
   }
   return out;
 }
-
 
 function familyTypeAllows(type: MetricType, suffix: string): boolean {
   return (SUFFIXES[suffix] ?? []).includes(type);

@@ -44,7 +44,7 @@ export interface InferenceServerSourceOptions {
  * the previous scrape, so latency percentiles and Triton's queue wait cover the interval between
  * two reads (the first read has none), as Prometheus's `rate()` would.
  *
- * @throws {@link HeadroomError} `invalid_config` for a bad URL, instance id, kind or number.
+ * @throws `HeadroomError` `invalid_config` for a bad URL, instance id, kind or number.
  * @example
  * ```ts
  * const vllm = createInferenceServerSource({ url: 'http://127.0.0.1:8000/metrics', instanceId: 'llm/vllm-0' });
