@@ -1,6 +1,4 @@
 import {
-  HeadroomError,
-  err,
   ok,
   systemClock,
   type GpuSample,
@@ -10,8 +8,7 @@ import {
   type MetricSource,
   type Result,
 } from '@headroom/core';
-import { fetchText } from '../http/fetch-text.js';
-import { parsePrometheusText } from '../prometheus/parse.js';
+import { scrapeExposition } from '../prometheus/scrape.js';
 import { configNumber, validateUrl } from '../internal/options.js';
 import { mapDcgmExposition } from './map.js';
 
@@ -44,32 +41,22 @@ export interface DcgmSourceOptions {
  */
 export function createDcgmSource(options: DcgmSourceOptions): MetricSource {
   const url = validateUrl(options.url, ['url']);
-  const timeoutMs = configNumber(options.timeoutMs ?? 5_000, ['timeoutMs']);
-  const maxBytes = configNumber(options.maxBytes ?? 16 * 1024 * 1024, ['maxBytes']);
+  const timeoutMs = configNumber(options.timeoutMs, 5_000, ['timeoutMs']);
+  const maxBytes = configNumber(options.maxBytes, 16 * 1024 * 1024, ['maxBytes']);
   const clock = options.clock ?? systemClock;
   return {
     name: `dcgm-exporter ${url}`,
     async read(
       readOptions: MetricReadOptions = {},
     ): Promise<Result<readonly InstanceObservation[]>> {
-      const page = await fetchText(url, {
+      const scraped = await scrapeExposition(url, {
         timeoutMs,
         maxBytes,
         signal: readOptions.signal,
         fetch: options.fetch,
       });
-      if (!page.ok) return page;
-      const parsed = parsePrometheusText(page.value);
-      if (!parsed.ok)
-        return err(
-          new HeadroomError({
-            code: 'invalid_input',
-            message: `${url}: ${parsed.error.detail}`,
-            path: parsed.error.path,
-            value: parsed.error.value,
-            cause: parsed.error,
-          }),
-        );
+      if (!scraped.ok) return scraped;
+      const parsed = scraped;
       const observedAtMs = clock.now();
       const readings = mapDcgmExposition(parsed.value, observedAtMs);
       if (!readings.ok) return readings;

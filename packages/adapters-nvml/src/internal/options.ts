@@ -1,4 +1,4 @@
-import { HeadroomError, requireNumber, type ErrorPath } from '@headroom/core';
+import { HeadroomError, requireNumber, type ErrorPath, type NumberBounds } from '@headroom/core';
 
 /** Validates an http(s) URL option. */
 export function validateUrl(value: unknown, path: ErrorPath): string {
@@ -19,20 +19,17 @@ export function validateUrl(value: unknown, path: ErrorPath): string {
   });
 }
 
-/** A positive finite number option, or an `invalid_config` error. */
-export function configNumber(value: unknown, path: ErrorPath): number {
-  try {
-    return requireNumber(value, path, { min: 0, minExclusive: true });
-  } catch (error) {
-    if (error instanceof HeadroomError) {
-      throw new HeadroomError({
-        code: 'invalid_config',
-        message: error.detail,
-        path,
-        value,
-        ...(error.limit === undefined ? {} : { limit: error.limit }),
-      });
-    }
-    throw error;
-  }
+const POSITIVE: NumberBounds = { min: 0, minExclusive: true };
+
+/**
+ * A number option: `fallback` when absent, else checked against `bounds` (default: positive,
+ * finite), failing with `invalid_config` that names the path, the bounds and the value.
+ */
+export function configNumber(
+  value: unknown,
+  fallback: number,
+  path: ErrorPath,
+  bounds: NumberBounds = POSITIVE,
+): number {
+  return value === undefined ? fallback : requireNumber(value, path, bounds, 'invalid_config');
 }

@@ -4,16 +4,15 @@ import {
   err,
   isHeadroomError,
   ok,
-  requireNumber,
   systemClock,
   type Clock,
   type ErrorPath,
   type InstanceObservation,
   type MetricReadOptions,
   type MetricSource,
-  type NumberBounds,
   type Result,
 } from '@headroom/core';
+import { configNumber } from '../internal/options.js';
 import { NVIDIA_SMI_DEFAULT_FIELDS, checkFields, type NvidiaSmiField } from './fields.js';
 import { parseNvidiaSmiCsv } from './parse.js';
 
@@ -86,28 +85,6 @@ function configError(
   limit: string,
 ): HeadroomError {
   return new HeadroomError({ code: 'invalid_config', message, path, value, limit });
-}
-
-function configNumber(
-  value: unknown,
-  fallback: number,
-  path: ErrorPath,
-  bounds: NumberBounds,
-): number {
-  if (value === undefined) return fallback;
-  try {
-    return requireNumber(value, path, bounds);
-  } catch (error) {
-    if (!isHeadroomError(error)) throw error;
-    throw new HeadroomError({
-      code: 'invalid_config',
-      message: error.detail,
-      path: error.path,
-      value: error.value,
-      ...(error.limit === undefined ? {} : { limit: error.limit }),
-      cause: error,
-    });
-  }
 }
 
 function resolveOptions(options: NvidiaSmiSourceOptions): ResolvedOptions {

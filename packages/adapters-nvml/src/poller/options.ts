@@ -1,13 +1,12 @@
 import {
   HeadroomError,
-  isHeadroomError,
-  requireNumber,
   type ErrorPath,
   type MetricSource,
   type NumberBounds,
   type Random,
   type Scheduler,
 } from '@headroom/core';
+import { configNumber } from '../internal/options.js';
 
 /**
  * Retry schedule of a source whose poll failed: the n-th consecutive failure waits
@@ -111,31 +110,6 @@ function invalidConfig(message: string, path: ErrorPath, value: unknown, limit?:
     value,
     ...(limit === undefined ? {} : { limit }),
   });
-}
-
-/** `requireNumber`, reporting `invalid_config` (a bad option) rather than `invalid_argument`. */
-function configNumber(
-  value: unknown,
-  fallback: number,
-  path: ErrorPath,
-  bounds: NumberBounds,
-): number {
-  if (value === undefined) return fallback;
-  try {
-    return requireNumber(value, path, bounds);
-  } catch (error) {
-    if (isHeadroomError(error)) {
-      throw new HeadroomError({
-        code: 'invalid_config',
-        message: error.detail,
-        path: error.path,
-        value: error.value,
-        ...(error.limit === undefined ? {} : { limit: error.limit }),
-        cause: error,
-      });
-    }
-    throw error;
-  }
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

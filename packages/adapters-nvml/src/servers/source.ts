@@ -9,9 +9,8 @@ import {
   type MetricSource,
   type Result,
 } from '@headroom/core';
-import { fetchText } from '../http/fetch-text.js';
 import { configNumber, validateUrl } from '../internal/options.js';
-import { parsePrometheusText } from '../prometheus/parse.js';
+import { scrapeExposition } from '../prometheus/scrape.js';
 import {
   SERVER_KINDS,
   detectServerKind,
@@ -72,8 +71,8 @@ export function createInferenceServerSource(options: InferenceServerSourceOption
       limit: `one of: auto, ${SERVER_KINDS.join(', ')}`,
     });
   }
-  const timeoutMs = configNumber(options.timeoutMs ?? 5_000, ['timeoutMs']);
-  const maxBytes = configNumber(options.maxBytes ?? 8 * 1024 * 1024, ['maxBytes']);
+  const timeoutMs = configNumber(options.timeoutMs, 5_000, ['timeoutMs']);
+  const maxBytes = configNumber(options.maxBytes, 8 * 1024 * 1024, ['maxBytes']);
   const clock = options.clock ?? systemClock;
   let previous: ServerScrapeState | undefined;
   return {
@@ -81,25 +80,14 @@ export function createInferenceServerSource(options: InferenceServerSourceOption
     async read(
       readOptions: MetricReadOptions = {},
     ): Promise<Result<readonly InstanceObservation[]>> {
-      const page = await fetchText(url, {
+      const scraped = await scrapeExposition(url, {
         timeoutMs,
         maxBytes,
         signal: readOptions.signal,
         fetch: options.fetch,
       });
-      if (!page.ok) return page;
-      const parsed = parsePrometheusText(page.value);
-      if (!parsed.ok) {
-        return err(
-          new HeadroomError({
-            code: 'invalid_input',
-            message: `${url}: ${parsed.error.detail}`,
-            path: parsed.error.path,
-            value: parsed.error.value,
-            cause: parsed.error,
-          }),
-        );
-      }
+      if (!scraped.ok) return scraped;
+      const parsed = scraped;
       const detected = kind === 'auto' ? detectServerKind(parsed.value) : kind;
       if (detected === undefined) {
         return err(

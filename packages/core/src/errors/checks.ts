@@ -25,13 +25,20 @@ function describeBounds(b: NumberBounds): string {
 /**
  * Checks a numeric argument and returns it; the shared guard behind constructor options.
  *
- * @throws {@link HeadroomError} `invalid_argument` naming the path, the bounds and the value.
+ * @param code - the error code on failure: `invalid_argument` for a function argument,
+ * `invalid_config` for a user's configuration option. @defaultValue 'invalid_argument'
+ * @throws {@link HeadroomError} with `code`, naming the path, the bounds and the value.
  * @example
  * ```ts
  * const halfLifeMs = requireNumber(options.halfLifeMs, ['halfLifeMs'], { min: 0, minExclusive: true });
  * ```
  */
-export function requireNumber(value: unknown, path: ErrorPath, bounds: NumberBounds = {}): number {
+export function requireNumber(
+  value: unknown,
+  path: ErrorPath,
+  bounds: NumberBounds = {},
+  code: 'invalid_argument' | 'invalid_config' | 'invalid_input' = 'invalid_argument',
+): number {
   const ok =
     typeof value === 'number' &&
     Number.isFinite(value) &&
@@ -43,7 +50,7 @@ export function requireNumber(value: unknown, path: ErrorPath, bounds: NumberBou
   if (!ok) {
     const limit = describeBounds(bounds);
     throw new HeadroomError({
-      code: 'invalid_argument',
+      code,
       message: `must be ${limit}`,
       path,
       value,
