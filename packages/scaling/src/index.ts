@@ -1,10 +1,64 @@
 /**
  * `@headroom/scaling`: scaling decisions for GPU inference fleets, as pure functions.
  *
- * - {@link hpaStep}: exactly what the Kubernetes HPA controller (1.33+) would decide, for
- *   predicting and comparing before you migrate.
+ * - {@link createTargetTracking} / {@link targetTrackingStep}: target tracking on GPU signals
+ *   (utilization, queue depth, open streams, KV-cache, latency SLOs, custom), combined by max,
+ *   weighted mean or your own function, with the HPA's rules for missing and unready instances.
+ * - {@link createHpaController} / {@link hpaStep}: exactly what the Kubernetes HPA controller
+ *   (1.33+) would decide, for predicting and comparing before you migrate.
  *
  * @packageDocumentation
  */
 
-export * from './hpa/index.js';
+export {
+  HpaMetricSpecSchema,
+  HpaScalingPolicySchema,
+  HpaScalingRulesSchema,
+  HpaSpecSchema,
+  createHpaController,
+  hpaStep,
+  initialHpaState,
+  normalizeRecommendation,
+  podMetricProposal,
+  readyPodsCount,
+  recordHpaScale,
+  resolveRules,
+  toMilli,
+  valueMetricProposal,
+} from './hpa/index.js';
+export type {
+  HpaController,
+  HpaDecision,
+  HpaInput,
+  HpaMetricReading,
+  HpaMetricSpec,
+  HpaPod,
+  HpaPodSample,
+  HpaReasonCode,
+  HpaScalingPolicy,
+  HpaSpec,
+  HpaSpecInput,
+  HpaState,
+  MetricProposal,
+  NormalizedRecommendation,
+  ReadinessTiming,
+  ResolvedScalingRules,
+  TimestampedRecommendation,
+  TimestampedScaleEvent,
+  Tolerances,
+} from './hpa/index.js';
+
+export { createTargetTracking, readInstanceSignal, targetTrackingStep } from './signals/index.js';
+export type {
+  CompositeRule,
+  FleetSignalValue,
+  InstanceSignalValue,
+  SignalKind,
+  SignalProposal,
+  SignalSpec,
+  TargetTracking,
+  TargetTrackingDecision,
+  TargetTrackingInput,
+  TargetTrackingOptions,
+  TargetTrackingReasonCode,
+} from './signals/index.js';

@@ -316,8 +316,62 @@ export function hpaStep(controller: HpaController, state: HpaState, input: HpaIn
     );
   }
   const metricReplicas = replicas;
-  const base = { ...(driving === undefined ? {} : { drivingMetric: driving }), metricReplicas };
+  const normalized = normalizeRecommendation(
+    controller,
+    state,
+    specReplicas,
+    metricReplicas,
+    nowMs,
+  );
+  return done(normalized.desiredReplicas, normalized.code, normalized.message, normalized.state, {
+    ...(driving === undefined ? {} : { drivingMetric: driving }),
+    metricReplicas,
+    stabilizedReplicas: normalized.stabilizedReplicas,
+  });
+}
 
+/** The outcome of {@link normalizeRecommendation}. */
+export interface NormalizedRecommendation {
+  /** Replicas after stabilization, rate limits and bounds. */
+  readonly desiredReplicas: number;
+  /** Replicas after stabilization only. */
+  readonly stabilizedReplicas: number;
+  /** Which rule decided. */
+  readonly code: HpaReasonCode;
+  /** Human-readable reason. */
+  readonly message: string;
+  /** State with this recommendation recorded. */
+  readonly state: HpaState;
+}
+
+/**
+ * The HPA's second half: turn a recommendation from metrics into the replicas to set, by the
+ * stabilization windows and rate-limit policies of `behavior` (or the legacy rules without it),
+ * within [minReplicas, maxReplicas]. Records the recommendation in the returned state. Used by
+ * {@link hpaStep} and by policies that compute their own recommendation (target tracking on GPU
+ * signals) but want the HPA's behavior semantics.
+ */
+export function normalizeRecommendation(
+  controller: HpaController,
+  state: HpaState,
+  specReplicas: number,
+  metricReplicas: number,
+  nowMs: number,
+): NormalizedRecommendation {
+  const { spec } = controller;
+  const result = (
+    desiredReplicas: number,
+    stabilizedReplicas: number,
+    code: HpaReasonCode,
+    message: string,
+    nextState: HpaState,
+  ): NormalizedRecommendation => ({
+    desiredReplicas,
+    stabilizedReplicas,
+    code,
+    message,
+    state: nextState,
+  });
   if (spec.behavior === undefined) {
     // Legacy path: stabilize over the downscale window (max), then the fixed scale-up limit.
     const cutoff = nowMs - spec.downscaleStabilizationSeconds * 1000;
@@ -336,34 +390,38 @@ export function hpaStep(controller: HpaController, state: HpaState, input: HpaIn
     };
     const limit = Math.max(2 * specReplicas, 4);
     const maxAllowed = spec.maxReplicas > limit ? limit : spec.maxReplicas;
-    const maxCode: HpaReasonCode =
-      spec.maxReplicas > limit ? 'scale_up_limit' : 'too_many_replicas';
-    const extra = { ...base, stabilizedReplicas: stabilized };
-    if (stabilized < spec.minReplicas)
-      return done(
+    if (stabilized < spec.minReplicas) {
+      return result(
         spec.minReplicas,
+        stabilized,
         'too_few_replicas',
         'the desired replica count is less than the minimum replica count',
         nextState,
-        extra,
-      );
-    if (stabilized > maxAllowed) {
-      return done(
-        maxAllowed,
-        maxCode,
-        maxCode === 'scale_up_limit'
-          ? 'the desired replica count is increasing faster than the maximum scale rate'
-          : 'the desired replica count is more than the maximum replica count',
-        nextState,
-        extra,
       );
     }
-    return done(
+    if (stabilized > maxAllowed) {
+      return spec.maxReplicas > limit
+        ? result(
+            maxAllowed,
+            stabilized,
+            'scale_up_limit',
+            'the desired replica count is increasing faster than the maximum scale rate',
+            nextState,
+          )
+        : result(
+            maxAllowed,
+            stabilized,
+            'too_many_replicas',
+            'the desired replica count is more than the maximum replica count',
+            nextState,
+          );
+    }
+    return result(
+      stabilized,
       stabilized,
       'desired_within_range',
       'the desired count is within the acceptable range',
       nextState,
-      extra,
     );
   }
 
@@ -388,7 +446,6 @@ export function hpaStep(controller: HpaController, state: HpaState, input: HpaIn
       atMs: nowMs,
     }),
   };
-  const extra = { ...base, stabilizedReplicas: stabilized };
 
   if (stabilized > specReplicas) {
     const limit = Math.max(
@@ -399,19 +456,19 @@ export function hpaStep(controller: HpaController, state: HpaState, input: HpaIn
     const maxAllowed = limited ? limit : spec.maxReplicas;
     if (stabilized > maxAllowed) {
       return limited
-        ? done(
+        ? result(
             maxAllowed,
+            stabilized,
             'scale_up_limit',
             'the desired replica count is increasing faster than the maximum scale rate',
             nextState,
-            extra,
           )
-        : done(
+        : result(
             maxAllowed,
+            stabilized,
             'too_many_replicas',
             'the desired replica count is more than the maximum replica count',
             nextState,
-            extra,
           );
     }
   } else if (stabilized < specReplicas) {
@@ -423,28 +480,28 @@ export function hpaStep(controller: HpaController, state: HpaState, input: HpaIn
     const minAllowed = limited ? limit : spec.minReplicas;
     if (stabilized < minAllowed) {
       return limited
-        ? done(
+        ? result(
             minAllowed,
+            stabilized,
             'scale_down_limit',
             'the desired replica count is decreasing faster than the maximum scale rate',
             nextState,
-            extra,
           )
-        : done(
+        : result(
             minAllowed,
+            stabilized,
             'too_few_replicas',
             'the desired replica count is less than the minimum replica count',
             nextState,
-            extra,
           );
     }
   }
-  return done(
+  return result(
+    stabilized,
     stabilized,
     'desired_within_range',
     'the desired count is within the acceptable range',
     nextState,
-    extra,
   );
 }
 

@@ -1,9 +1,16 @@
-export { createHpaController, hpaStep, initialHpaState, recordHpaScale } from './hpa.js';
+export {
+  createHpaController,
+  hpaStep,
+  initialHpaState,
+  normalizeRecommendation,
+  recordHpaScale,
+} from './hpa.js';
 export type {
   HpaController,
   HpaDecision,
   HpaInput,
   HpaReasonCode,
+  NormalizedRecommendation,
   HpaState,
   TimestampedRecommendation,
   TimestampedScaleEvent,
