@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { InstanceSnapshot } from '@headroom/core';
 import { initialHpaState } from '../hpa/index.js';
-import { createTargetTracking, targetTrackingStep } from './index.js';
+import { createTargetTracking, targetTrackingStep, type CompositeRule } from './index.js';
 
 const NOW = 1_764_000_000_000;
 function instance(
@@ -138,7 +138,7 @@ describe('target tracking on GPU signals', () => {
 
   it('weighted mean and custom composites', () => {
     const fleet = ['a', 'b', 'c', 'd'].map((id) => instance(id, { util: 1.4, queue: 4 }));
-    const mk = (composite: Parameters<typeof createTargetTracking>[0]['composite']) =>
+    const mk = (composite: CompositeRule) =>
       createTargetTracking({
         maxReplicas: 100,
         composite,
