@@ -32,6 +32,10 @@ export interface ComparisonResult {
   readonly baselineOpsPerSec: number;
   /** subject ops/s ÷ baseline ops/s: above 1 means ours is faster. */
   readonly ratio: number;
+  /** Median time of one operation of the subject, ns (median call time ÷ opsPerCall). */
+  readonly subjectMedianNsPerOp: number;
+  /** Median time of one operation of the baseline, ns. */
+  readonly baselineMedianNsPerOp: number;
 }
 
 function formatRate(opsPerSec: number): string {
@@ -67,6 +71,11 @@ export async function runComparisons(
     };
     const subjectOpsPerSec = rate(0);
     const baselineOpsPerSec = rate(1);
+    const median = (index: number): number => {
+      const result = bench.tasks[index]?.result;
+      const p50 = result !== undefined && 'latency' in result ? result.latency.p50 : undefined;
+      return p50 === undefined ? Number.NaN : (p50 * 1e6) / comparison.opsPerCall;
+    };
     const ratio = subjectOpsPerSec / baselineOpsPerSec;
     results.push({
       name: comparison.name,
@@ -75,6 +84,8 @@ export async function runComparisons(
       subjectOpsPerSec,
       baselineOpsPerSec,
       ratio,
+      subjectMedianNsPerOp: median(0),
+      baselineMedianNsPerOp: median(1),
     });
     process.stdout.write(
       `  ${comparison.name}\n` +
