@@ -7,6 +7,7 @@
 //   2. Dependency direction: core <- scaling, routing, cost <- fleet <- sim; pure packages never
 //      import adapters; nobody deep-imports another package's src/.
 import js from '@eslint/js';
+import path from 'node:path';
 import prettier from 'eslint-config-prettier';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
@@ -52,6 +53,39 @@ const noDeepImports = [
     message: "Import the package's public entry (@headroom/x), never another package's src/.",
   },
 ];
+
+/**
+ * A relative import that climbs out of its package into another package's src/ or dist/, at any
+ * depth (glob patterns cannot tell `../../../core/src` from a path inside the same package).
+ */
+const noCrossPackageSource = {
+  meta: {
+    type: 'problem',
+    schema: [],
+    messages: {
+      deep: 'Import @headroom/{{pkg}} (its public entry), never its {{dir}}/ through a relative path ({{source}}).',
+    },
+  },
+  create(context) {
+    const file = context.filename;
+    const own = /[\\/]packages[\\/]([^\\/]+)[\\/]/.exec(file)?.[1];
+    const check = (node) => {
+      const source = node.source?.value;
+      if (typeof source !== 'string' || !source.startsWith('.')) return;
+      const target = path.resolve(path.dirname(file), source);
+      const hit = /[\\/]packages[\\/]([^\\/]+)[\\/](src|dist)(?:[\\/]|$)/.exec(target);
+      if (hit !== null && hit[1] !== own) {
+        context.report({ node, messageId: 'deep', data: { pkg: hit[1], dir: hit[2], source } });
+      }
+    };
+    return {
+      ImportDeclaration: check,
+      ExportNamedDeclaration: check,
+      ExportAllDeclaration: check,
+      ImportExpression: check,
+    };
+  },
+};
 
 function restrictedImportsFor(pkg, { io }) {
   const pure = PURE_PACKAGES.includes(pkg);
@@ -108,6 +142,23 @@ const TIME_AND_RANDOM = {
       selector: "CallExpression[callee.name='Date']",
       message: 'Purity: `Date()` reads the wall clock; pass `now` in.',
     },
+    {
+      selector:
+        "MemberExpression[property.name='now'][object.type='MemberExpression'][object.property.name=/^(Date|performance)$/]",
+      message:
+        'Purity: `globalThis.Date.now()` reads the wall clock; take `now` as an argument or read an injected Clock.',
+    },
+    {
+      selector:
+        "MemberExpression[property.name='random'][object.type='MemberExpression'][object.property.name='Math']",
+      message: 'Purity: take an injected Random (createRandom(seed) from @headroom/core).',
+    },
+    {
+      selector:
+        "MemberExpression[object.name='globalThis'][property.name=/^(setTimeout|setInterval|setImmediate|queueMicrotask)$/]",
+      message:
+        'Purity: timers only in a file that implements an injected Scheduler (*-scheduler.ts); take a Scheduler instead.',
+    },
   ],
 };
 
@@ -148,6 +199,11 @@ export default tseslint.config(
       'no-console': 'error',
       eqeqeq: ['error', 'always'],
     },
+  },
+  {
+    files: ['packages/**/*.ts'],
+    plugins: { headroom: { rules: { 'no-cross-package-source': noCrossPackageSource } } },
+    rules: { 'headroom/no-cross-package-source': 'error' },
   },
   // Dependency direction, per package; in the pure packages' sources, no I/O modules either.
   ...ALL_PACKAGES.map((pkg) => ({

@@ -38,6 +38,17 @@ describe('purity lint rules', () => {
     ],
     ['fetch', "export const f = () => fetch('http://127.0.0.1');\n", 'no-restricted-globals'],
     ['setTimeout', 'setTimeout(() => undefined, 1);\n', 'no-restricted-globals'],
+    ['globalThis.Date.now()', 'export const t = globalThis.Date.now();\n', 'no-restricted-syntax'],
+    [
+      'globalThis.Math.random()',
+      'export const r = globalThis.Math.random();\n',
+      'no-restricted-syntax',
+    ],
+    [
+      'globalThis.setTimeout',
+      'globalThis.setTimeout(() => undefined, 1);\n',
+      'no-restricted-syntax',
+    ],
   ])('rejects %s in a core source file', async (_name, code, rule) => {
     const hits = await ruleHits(code, 'packages/core/src/stats/example.ts');
     expect(hits.some((h) => h.startsWith(rule) && h.includes('Purity'))).toBe(true);
@@ -104,7 +115,30 @@ describe('dependency-direction lint rules', () => {
     ).toHaveLength(1);
     expect(
       await ruleHits("export { x } from '../../core/src/index';\n", 'packages/routing/src/x.ts'),
-    ).toHaveLength(1);
+    ).not.toHaveLength(0);
+    // At any depth, and into dist/ too; a relative import inside the same package is fine.
+    expect(
+      (
+        await ruleHits(
+          "export { x } from '../../../core/src/index.js';\n",
+          'packages/routing/src/a/x.ts',
+        )
+      ).join(),
+    ).toMatch(/no-cross-package-source/);
+    expect(
+      (
+        await ruleHits(
+          "export { x } from '../../../../packages/cost/dist/index.js';\n",
+          'packages/routing/src/a/x.ts',
+        )
+      ).join(),
+    ).toMatch(/no-cross-package-source/);
+    expect(
+      await ruleHits(
+        "export { y } from '../../src/prometheus/parse.js';\n",
+        'packages/adapters-nvml/test/support/x.ts',
+      ),
+    ).toEqual([]);
   });
 
   it('allows the public entries in the allowed direction', async () => {

@@ -91,6 +91,13 @@ describe('checkMetric', () => {
     expect(checkMetric(value, { nowMs, ...options })).toEqual({ ok: false, problem });
   });
 
+  it('treats a value as stale when the decision time itself is not finite', () => {
+    expect(checkMetric(0.5, { nowMs: Number.NaN, sampledAtMs: 1 })).toEqual({
+      ok: false,
+      problem: 'stale',
+    });
+  });
+
   it('passes good values through', () => {
     expect(checkMetric(0.5, { nowMs, sampledAtMs: 95_000, maxAgeMs: 30_000 })).toEqual({
       ok: true,

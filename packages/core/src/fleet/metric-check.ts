@@ -37,6 +37,8 @@ export function checkMetric(
   options: MetricCheckOptions,
 ): MetricCheck {
   if (value === undefined || value === null) return { ok: false, problem: 'missing' };
+  // Without a valid decision time no age can be judged: treat the value as stale.
+  if (!Number.isFinite(options.nowMs)) return { ok: false, problem: 'stale' };
   if (!Number.isFinite(value)) return { ok: false, problem: 'not_finite' };
   if (value < 0 && options.allowNegative !== true) return { ok: false, problem: 'negative' };
   const sampledAt = options.sampledAtMs;

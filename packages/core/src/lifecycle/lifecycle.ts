@@ -181,13 +181,16 @@ export function transition(
   return result.value;
 }
 
-/** Milliseconds spent in each state up to `nowMs`, including the time in the current state. */
+/**
+ * Milliseconds spent in each state up to `nowMs`, including the time in the current state (none
+ * is added when `nowMs` is not finite or is before the current state began).
+ */
 export function timeInState(
   record: LifecycleRecord,
   nowMs: number,
 ): Record<LifecycleState, number> {
   const times = { ...record.timeInStateMs };
-  times[record.state] += Math.max(0, nowMs - record.enteredAtMs);
+  if (Number.isFinite(nowMs)) times[record.state] += Math.max(0, nowMs - record.enteredAtMs);
   return times;
 }
 

@@ -89,7 +89,8 @@ export class SeededRandom implements Random {
           limit: 'safe integer or string',
         });
       }
-      // Fold the high bits of a 53-bit seed into the low word so every safe integer is distinct.
+      // Fold the high bits of a 53-bit seed into the low word, so seeds that differ only above
+      // bit 32 still give different streams (distinct 32-bit bases; collisions are possible, rare).
       const high = Math.floor(seed / TWO_POW_32);
       base = (seed >>> 0) ^ mix32(high + 0x6a09e667);
     }

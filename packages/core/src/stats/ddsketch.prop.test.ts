@@ -115,25 +115,52 @@ describe('DDSketch properties', () => {
     );
   });
 
-  it('keeps memory bounded: collapsing the lowest buckets keeps the upper quantiles within bound', () => {
+  it('keeps memory bounded: after collapsing, every quantile at or above the lowest kept bucket keeps the bound', () => {
+    const alpha = 0.01;
+    const lnGamma = Math.log((1 + alpha) / (1 - alpha));
+    const key = (v: number) => Math.ceil(Math.log(v) / lnGamma);
     fc.assert(
       fc.property(
         fc.array(fc.double({ min: 1e-6, max: 1e12, noNaN: true }), {
           minLength: 10,
           maxLength: 500,
         }),
-        (values) => {
-          const sketch = new DDSketch({ relativeAccuracy: 0.01, maxBuckets: 64 });
+        quantile,
+        (values, q) => {
+          const sketch = new DDSketch({ relativeAccuracy: alpha, maxBuckets: 64 });
           for (const v of values) sketch.add(v);
           expect(sketch.toJSON().counts.length).toBeLessThanOrEqual(64);
           const sorted = [...values].sort((a, b) => a - b);
-          // The top quantile is always kept exact to the bound (the highest bucket is never collapsed).
-          const exact = exactQuantile(sorted, 1);
-          expect(Math.abs((sketch.quantile(1) as number) - exact)).toBeLessThanOrEqual(
-            0.01 * exact * (1 + 1e-12),
-          );
+          const lowestKept = key(sorted[sorted.length - 1] as number) - 63;
+          const exact = exactQuantile(sorted, q);
+          if (key(exact) >= lowestKept) {
+            expect(Math.abs((sketch.quantile(q) as number) - exact)).toBeLessThanOrEqual(
+              alpha * exact * (1 + 1e-9),
+            );
+          }
+          // p99 of latency-like data (within a factor of ~3.5 of the max) always keeps the bound.
+          const p99 = exactQuantile(sorted, 0.99);
+          if (p99 * 3.5 >= (sorted[sorted.length - 1] as number)) {
+            expect(Math.abs((sketch.quantile(0.99) as number) - p99)).toBeLessThanOrEqual(
+              alpha * p99 * (1 + 1e-9),
+            );
+          }
         },
       ),
+    );
+  });
+
+  it('refuses inconsistent JSON instead of answering NaN', () => {
+    const good = new DDSketch();
+    good.add(5);
+    good.add(7);
+    const json = good.toJSON();
+    expect(() => DDSketch.fromJSON({ ...json, min: Number.NaN })).toThrow(
+      /invalid_argument at min/,
+    );
+    expect(() => DDSketch.fromJSON({ ...json, count: 5 })).toThrow(/invalid_argument at count/);
+    expect(() => DDSketch.fromJSON({ ...json, firstKey: 1.5 })).toThrow(
+      /invalid_argument at firstKey/,
     );
   });
 });

@@ -266,6 +266,30 @@ export class DDSketch {
    */
   static fromJSON(json: DDSketchJSON): DDSketch {
     const sketch = new DDSketch(json);
+    requireNumber(json.firstKey, ['firstKey'], { integer: true });
+    if (!Array.isArray(json.counts) || json.counts.length > sketch.maxBuckets) {
+      throw new HeadroomError({
+        code: 'invalid_argument',
+        message: 'counts must be an array of at most maxBuckets numbers',
+        path: ['counts'],
+        value: json.counts,
+        limit: `length <= ${sketch.maxBuckets}`,
+      });
+    }
+    const bucketTotal = json.counts.reduce((a, b) => a + b, 0) + json.zeroCount;
+    if (json.count > 0) {
+      requireNumber(json.min, ['min'], { min: 0 });
+      requireNumber(json.max, ['max'], { min: json.min ?? 0 });
+    }
+    if (!(Math.abs(bucketTotal - json.count) <= 1e-9 * Math.max(1, json.count))) {
+      throw new HeadroomError({
+        code: 'invalid_argument',
+        message: 'count must equal zeroCount plus the bucket counts',
+        path: ['count'],
+        value: json.count,
+        limit: `${bucketTotal}`,
+      });
+    }
     json.counts.forEach((c, i) => {
       requireNumber(c, ['counts', i], { min: 0 });
       if (c > 0) sketch.#addKey(json.firstKey + i, c);

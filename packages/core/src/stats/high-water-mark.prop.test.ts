@@ -22,6 +22,37 @@ describe('HighWaterMarkGauge', () => {
     });
   });
 
+  it('reads the burst peak for any burst size, timing and interval, where the end-of-interval sample misses it', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 5_000 }),
+        fc.integer({ min: 1_000, max: 120_000 }),
+        fc.double({ min: 0, max: 0.9, noNaN: true }),
+        fc.integer({ min: 1, max: 1_000 }),
+        fc.integer({ min: 0, max: 50 }),
+        (streams, intervalMs, startFraction, burstMs, baseline) => {
+          const gauge = new HighWaterMarkGauge(baseline, 0);
+          const start = Math.floor(intervalMs * startFraction);
+          for (let i = 0; i < streams; i++) gauge.add(+1, start + (i * burstMs) / (2 * streams));
+          for (let i = 0; i < streams; i++)
+            gauge.add(-1, start + burstMs / 2 + (i * burstMs) / (2 * streams));
+          const pointSample = gauge.current;
+          const reading = gauge.collect(intervalMs);
+          expect(pointSample).toBe(baseline);
+          expect(reading.peak).toBe(baseline + streams);
+          expect(gauge.collect(2 * intervalMs).peak).toBe(baseline);
+        },
+      ),
+    );
+  });
+
+  it('rejects a non-finite start, and never reports a non-finite interval end', () => {
+    expect(() => new HighWaterMarkGauge(Number.NaN)).toThrow(/invalid_argument at initial/);
+    const gauge = new HighWaterMarkGauge(0, 1_000);
+    expect(gauge.collect(Number.NaN).toMs).toBe(1_000);
+    expect(gauge.collect(500).toMs).toBe(1_000);
+  });
+
   it('rejects non-finite updates and keeps its value', () => {
     const gauge = new HighWaterMarkGauge(3);
     expect(gauge.add(Number.NaN)).toBe(false);

@@ -1,3 +1,5 @@
+import { requireNumber } from '../errors/checks.js';
+
 /** What {@link HighWaterMarkGauge.collect} reports for one export interval. */
 export interface HighWaterMarkReading {
   /** The largest value the gauge held during the interval (including its value at the start). */
@@ -41,13 +43,14 @@ export class HighWaterMarkGauge {
   /**
    * @param initial - starting value. @defaultValue 0
    * @param startMs - start of the first interval, epoch ms. @defaultValue 0
+   * @throws {@link HeadroomError} `invalid_argument` when either is not finite.
    */
   constructor(initial = 0, startMs = 0) {
-    const value = Number.isFinite(initial) ? initial : 0;
+    const value = requireNumber(initial, ['initial']);
     this.#current = value;
     this.#peak = value;
     this.#trough = value;
-    this.#fromMs = Number.isFinite(startMs) ? startMs : 0;
+    this.#fromMs = requireNumber(startMs, ['startMs']);
   }
 
   /** The value now. */
@@ -88,19 +91,21 @@ export class HighWaterMarkGauge {
 
   /**
    * Ends the interval at `nowMs`: returns its peak, trough and current value, then starts a new
-   * interval whose peak and trough are the current value.
+   * interval whose peak and trough are the current value. A `nowMs` that is not finite, or before
+   * the interval's start, ends it at its start.
    */
   collect(nowMs: number): HighWaterMarkReading {
+    const toMs = Number.isFinite(nowMs) ? Math.max(nowMs, this.#fromMs) : this.#fromMs;
     const reading: HighWaterMarkReading = {
       peak: this.#peak,
       trough: this.#trough,
       current: this.#current,
       fromMs: this.#fromMs,
-      toMs: nowMs,
+      toMs,
     };
     this.#peak = this.#current;
     this.#trough = this.#current;
-    if (Number.isFinite(nowMs) && nowMs > this.#fromMs) this.#fromMs = nowMs;
+    this.#fromMs = toMs;
     return reading;
   }
 }

@@ -59,3 +59,28 @@ describe('RateCounter', () => {
     expect(counter.rate(10_000)).toBeCloseTo(10, 6);
   });
 });
+
+describe('RateCounter with late events', () => {
+  it('takes the earliest event as the start, whatever the arrival order', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: 0, max: 50_000 }), { minLength: 1, maxLength: 50 }),
+        (times) => {
+          const inOrder = new RateCounter({ windowMs: 60_000, slots: 60 });
+          const shuffled = new RateCounter({ windowMs: 60_000, slots: 60 });
+          for (const t of [...times].sort((a, b) => a - b)) inOrder.add(1, t);
+          for (const t of times) shuffled.add(1, t);
+          const now = Math.max(...times);
+          expect(shuffled.rate(now)).toBeCloseTo(inOrder.rate(now), 9);
+        },
+      ),
+    );
+  });
+
+  it('does not overstate the rate when an early event arrives late', () => {
+    const counter = new RateCounter({ windowMs: 60_000, slots: 60 });
+    counter.add(1, 10_000);
+    counter.add(1, 1_000);
+    expect(counter.rate(10_000)).toBeCloseTo(2 / 9, 6);
+  });
+});

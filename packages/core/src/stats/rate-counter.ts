@@ -9,7 +9,7 @@ export interface RateCounterOptions {
   readonly slots?: number;
   /**
    * When counting began, epoch ms. Until a whole window has passed since then, the rate divides
-   * by the time actually covered, not the full window. @defaultValue the first event's time
+   * by the time actually covered, not the full window. @defaultValue the earliest event's time
    */
   readonly startMs?: number;
 }
@@ -35,6 +35,7 @@ export class RateCounter {
   readonly windowMs: number;
   readonly #ring: SlotRing<{ count: number }>;
   #startMs: number | undefined;
+  readonly #explicitStart: boolean;
   #rejected = 0;
 
   /** @throws {@link HeadroomError} `invalid_argument` when an option is outside its bounds. */
@@ -50,6 +51,7 @@ export class RateCounter {
     });
     this.#startMs =
       options.startMs === undefined ? undefined : requireNumber(options.startMs, ['startMs']);
+    this.#explicitStart = options.startMs !== undefined;
     this.#ring = new SlotRing(
       this.windowMs,
       slots,
@@ -65,7 +67,7 @@ export class RateCounter {
     return this.#rejected;
   }
 
-  /** Counts `count` events (default 1) at event time `atMs`. Returns false if rejected. */
+  /** Counts `count` events at event time `atMs`. Returns false if rejected. */
   add(count: number, atMs: number): boolean {
     if (!(count >= 0 && count < Number.POSITIVE_INFINITY && Number.isFinite(atMs))) {
       this.#rejected++;
@@ -76,7 +78,9 @@ export class RateCounter {
       this.#rejected++;
       return false;
     }
-    this.#startMs ??= atMs;
+    // Without an explicit start, counting began at the earliest event seen (late events included).
+    if (!this.#explicitStart && (this.#startMs === undefined || atMs < this.#startMs))
+      this.#startMs = atMs;
     slot.count += count;
     return true;
   }

@@ -1,4 +1,9 @@
-import { metrics, type Attributes, type MeterProvider } from '@opentelemetry/api';
+import {
+  metrics,
+  type Attributes,
+  type MeterProvider,
+  type TracerProvider,
+} from '@opentelemetry/api';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   createTelemetry,
@@ -85,6 +90,18 @@ describe('telemetry', () => {
     } as unknown as MeterProvider;
     const telemetry = createTelemetry({ name: '@headroom/test', meterProvider: broken });
     expect(() => telemetry.counter('c').add(1)).not.toThrow();
+  });
+
+  it('runs the work without a span when the tracing SDK throws', () => {
+    const broken = {
+      getTracer: () => {
+        throw new Error('tracer exploded');
+      },
+    } as unknown as TracerProvider;
+    const telemetry = createTelemetry({ name: '@headroom/test', tracerProvider: broken });
+    expect(telemetry.withSpan('s', (span) => (span === undefined ? 'no span' : 'span'))).toBe(
+      'no span',
+    );
   });
 
   it('runs spans around sync and async work and rethrows their errors', async () => {

@@ -187,9 +187,15 @@ export function createTelemetry(options: TelemetryOptions): Telemetry {
     },
     withSpan(name, fn, attributes) {
       if (!isTelemetryEnabled()) return fn(undefined);
-      const provider = options.tracerProvider ?? trace.getTracerProvider();
-      const tracer = provider.getTracer(options.name, options.version);
-      const span = tracer.startSpan(name, attributes === undefined ? {} : { attributes });
+      let span: Span;
+      try {
+        const provider = options.tracerProvider ?? trace.getTracerProvider();
+        const tracer = provider.getTracer(options.name, options.version);
+        span = tracer.startSpan(name, attributes === undefined ? {} : { attributes });
+      } catch {
+        // A broken tracing SDK must not break the host: run without a span.
+        return fn(undefined);
+      }
       const fail = (error: unknown): void =>
         swallow(() => {
           span.recordException(error instanceof Error ? error : String(error));
