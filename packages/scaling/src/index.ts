@@ -6,6 +6,8 @@
  *   weighted mean or your own function, with the HPA's rules for missing and unready instances.
  * - {@link createHpaController} / {@link hpaStep}: exactly what the Kubernetes HPA controller
  *   (1.33+) would decide, for predicting and comparing before you migrate.
+ * - {@link stepScalingDecision}: step scaling with AWS semantics.
+ * - {@link scheduledBounds}: timezone-aware cron schedules that set floors and ceilings per region.
  *
  * @packageDocumentation
  */
@@ -62,3 +64,47 @@ export type {
   TargetTrackingOptions,
   TargetTrackingReasonCode,
 } from './signals/index.js';
+
+export {
+  ALARM_COMPARISONS,
+  STEP_ADJUSTMENT_TYPES,
+  StepAdjustmentSchema,
+  StepScalingConfigSchema,
+  createStepScalingState,
+  parseStepScalingConfig,
+  roundPercentAdjustment,
+  stepScalingDecision,
+} from './policies/step/index.js';
+export type {
+  AlarmComparison,
+  StepAdjustment,
+  StepAdjustmentType,
+  StepHoldDecision,
+  StepHoldReason,
+  StepScaleDecision,
+  StepScaleReason,
+  StepScalingConfig,
+  StepScalingConfigInput,
+  StepScalingDecision,
+  StepScalingInput,
+  StepScalingResult,
+  StepScalingState,
+  StepScalingWarmup,
+} from './policies/step/index.js';
+
+export {
+  SCHEDULED_BOUNDS_MAX_NOW_MS,
+  SCHEDULED_BOUNDS_MIN_NOW_MS,
+  ScheduleSchema,
+  ScheduledBoundsConfigSchema,
+  parseScheduledBoundsConfig,
+  scheduledBounds,
+} from './policies/scheduled/index.js';
+export type {
+  ActiveSchedule,
+  Schedule,
+  ScheduledBounds,
+  ScheduledBoundsConfig,
+  ScheduledBoundsConfigInput,
+  ScheduledBoundsQuery,
+} from './policies/scheduled/index.js';

@@ -78,11 +78,17 @@ function formatIssuePath(path: (string | number)[]): string {
   return path.length === 0 ? '(root)' : path.map(String).join('.');
 }
 
-function deepFreeze<T>(value: T): T {
-  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
-    if (ArrayBuffer.isView(value)) return value;
+function deepFreeze<T>(value: T, seen: WeakSet<object> = new WeakSet()): T {
+  // Recurse into already-frozen containers too (zod's .readonly() freezes arrays, not their items).
+  if (
+    typeof value === 'object' &&
+    value !== null &&
+    !seen.has(value) &&
+    !ArrayBuffer.isView(value)
+  ) {
+    seen.add(value);
     Object.freeze(value);
-    for (const key of Object.keys(value)) deepFreeze((value as Record<string, unknown>)[key]);
+    for (const key of Object.keys(value)) deepFreeze((value as Record<string, unknown>)[key], seen);
   }
   return value;
 }
