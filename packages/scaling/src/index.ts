@@ -8,6 +8,7 @@
  *   (1.33+) would decide, for predicting and comparing before you migrate.
  * - {@link stepScalingDecision}: step scaling with AWS semantics.
  * - {@link scheduledBounds}: timezone-aware cron schedules that set floors and ceilings per region.
+ * - {@link composeReplicas}: the rule that combines schedules, a predictive floor and reactive spikes.
  *
  * @packageDocumentation
  */
@@ -108,3 +109,6 @@ export type {
   ScheduledBoundsConfigInput,
   ScheduledBoundsQuery,
 } from './policies/scheduled/index.js';
+
+export { composeReplicas } from './compose.js';
+export type { ComposeInput, ComposeLimit, ComposedReplicas } from './compose.js';
