@@ -8,6 +8,7 @@
  *   (1.33+) would decide, for predicting and comparing before you migrate.
  * - {@link stepScalingDecision}: step scaling with AWS semantics.
  * - {@link scheduledBounds}: timezone-aware cron schedules that set floors and ceilings per region.
+ * - {@link predictiveDecision}: a seasonal forecast provisioned at now + cold-start lead time, as a floor.
  * - {@link composeReplicas}: the rule that combines schedules, a predictive floor and reactive spikes.
  *
  * @packageDocumentation
@@ -112,3 +113,29 @@ export type {
 
 export { composeReplicas } from './compose.js';
 export type { ComposeInput, ComposeLimit, ComposedReplicas } from './compose.js';
+
+export {
+  PredictiveScalingConfigSchema,
+  backtest,
+  forecastDemand,
+  parsePredictiveScalingConfig,
+  predictiveDecision,
+} from './policies/predictive/index.js';
+export type {
+  BacktestOptions,
+  BacktestOutcome,
+  BacktestResult,
+  DemandForecast,
+  DemandPoint,
+  ForecastMethod,
+  ForecastOptions,
+  ForecastRequest,
+  MaxCapacityBehavior,
+  PredictiveDecision,
+  PredictiveDecisionInput,
+  PredictiveMode,
+  PredictiveReason,
+  PredictiveScalingConfig,
+  PredictiveScalingConfigInput,
+  ResolvedForecastOptions,
+} from './policies/predictive/index.js';
