@@ -27,8 +27,14 @@ export type {
 export { histogramDelta, histogramQuantile, histogramSeries } from './prometheus/histogram.js';
 export type { HistogramBucket, HistogramSeries } from './prometheus/histogram.js';
 
-export { DCGM_BLANK_THRESHOLD, mapDcgmExposition } from './dcgm/map.js';
-export type { DcgmGpuReading } from './dcgm/map.js';
+export {
+  DCGM_BLANK_THRESHOLD,
+  DCGM_INT32_BLANK_MAX,
+  DCGM_INT32_BLANK_MIN,
+  isDcgmBlank,
+  mapDcgmExposition,
+} from './dcgm/map.js';
+export type { DcgmGpuReading, DcgmMapResult, DroppedGpuField } from './dcgm/map.js';
 export { createDcgmSource } from './dcgm/source.js';
 export type { DcgmSourceOptions } from './dcgm/source.js';
 

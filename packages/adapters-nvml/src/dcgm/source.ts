@@ -9,14 +9,14 @@ import {
   type Result,
 } from '@headroom/core';
 import { scrapeExposition } from '../prometheus/scrape.js';
-import { configNumber, validateUrl } from '../internal/options.js';
+import { configNumber, configTimeoutMs, validateUrl } from '../internal/options.js';
 import { mapDcgmExposition } from './map.js';
 
 /** Options of {@link createDcgmSource}. */
 export interface DcgmSourceOptions {
   /** The exporter's metrics URL, for example `http://10.0.0.12:9400/metrics`. */
   readonly url: string;
-  /** Deadline for one scrape, ms, > 0. @defaultValue 5_000 */
+  /** Deadline for one scrape, ms: an integer in [1, 2_147_483_647]. @defaultValue 5_000 */
   readonly timeoutMs?: number;
   /** Largest accepted page, bytes, > 0. @defaultValue 16 MiB */
   readonly maxBytes?: number;
@@ -41,7 +41,7 @@ export interface DcgmSourceOptions {
  */
 export function createDcgmSource(options: DcgmSourceOptions): MetricSource {
   const url = validateUrl(options.url, ['url']);
-  const timeoutMs = configNumber(options.timeoutMs, 5_000, ['timeoutMs']);
+  const timeoutMs = configTimeoutMs(options.timeoutMs, 5_000, ['timeoutMs']);
   const maxBytes = configNumber(options.maxBytes, 16 * 1024 * 1024, ['maxBytes']);
   const clock = options.clock ?? systemClock;
   return {
@@ -61,7 +61,7 @@ export function createDcgmSource(options: DcgmSourceOptions): MetricSource {
       const readings = mapDcgmExposition(parsed.value, observedAtMs);
       if (!readings.ok) return readings;
       const byInstance = new Map<string, GpuSample[]>();
-      for (const r of readings.value) {
+      for (const r of readings.value.readings) {
         const gpus = byInstance.get(r.instanceId);
         if (gpus === undefined) byInstance.set(r.instanceId, [r.sample]);
         else gpus.push(r.sample);

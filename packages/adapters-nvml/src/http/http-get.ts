@@ -1,8 +1,9 @@
 import { HeadroomError, err, ok, type Result } from '@headroom/core';
+import { MAX_TIMER_MS } from '../internal/options.js';
 
 /** Options of {@link httpGet}. */
 export interface HttpGetOptions {
-  /** Give up after this long, ms. */
+  /** Give up after this long, ms: an integer in [1, 2^31 − 1]. */
   readonly timeoutMs: number;
   /** Refuse bodies larger than this, bytes. */
   readonly maxBytes: number;
@@ -51,23 +52,106 @@ export function describeFetchFailure(error: unknown): string {
   return parts.length > 0 ? [...new Set(parts)].join(': ') : String(error);
 }
 
+function invalidArgument(
+  message: string,
+  path: string,
+  value: unknown,
+  limit: string,
+): Result<never> {
+  return err(new HeadroomError({ code: 'invalid_argument', message, path: [path], value, limit }));
+}
+
+/** Checks the options {@link httpGet} cannot work without; `undefined` when they are usable. */
+function checkOptions(options: HttpGetOptions, fetchImpl: unknown): Result<never> | undefined {
+  const { timeoutMs, maxBytes, signal } = options;
+  if (!Number.isInteger(timeoutMs) || timeoutMs < 1 || timeoutMs > MAX_TIMER_MS) {
+    return invalidArgument(
+      `must be an integer number of ms from 1 to ${MAX_TIMER_MS}`,
+      'timeoutMs',
+      timeoutMs,
+      `integer, 1..${MAX_TIMER_MS}`,
+    );
+  }
+  if (typeof maxBytes !== 'number' || Number.isNaN(maxBytes) || maxBytes < 0) {
+    return invalidArgument('must be a number of bytes >= 0', 'maxBytes', maxBytes, '>= 0');
+  }
+  if (typeof fetchImpl !== 'function') {
+    return invalidArgument('must be a fetch function', 'fetch', fetchImpl, 'function');
+  }
+  if (signal !== undefined && typeof signal.addEventListener !== 'function') {
+    return invalidArgument('must be an AbortSignal', 'signal', signal, 'AbortSignal');
+  }
+  return undefined;
+}
+
 /**
  * GETs `url` with a deadline, an optional caller signal and a body-size cap, and reads the whole
- * body whatever the status. Never throws: a refused connection is `unavailable`, the deadline or
- * the caller's abort `timeout`, an oversized body `invalid_input`. Interpreting the status is the
- * caller's job (see {@link fetchText} for the plain "2xx or error" case).
+ * body whatever the status. Never throws or rejects: a refused connection is `unavailable`, the
+ * deadline or the caller's abort `timeout`, an oversized body `invalid_input`, options it cannot
+ * use (a `timeoutMs` that is not an integer in [1, 2^31 − 1], a missing `fetch`)
+ * `invalid_argument`, anything unexpected `internal`. Interpreting the status is the caller's
+ * job (see {@link fetchText} for the plain "2xx or error" case).
+ *
+ * The deadline and the caller's signal are combined with a private `AbortController` (no
+ * `AbortSignal.any`, which Node only has from 20.3), and the listener it adds to the caller's
+ * signal is removed when the request settles.
  */
 export async function httpGet(
   url: string | URL,
   options: HttpGetOptions,
 ): Promise<Result<HttpTextResponse>> {
+  try {
+    const fetchImpl = options.fetch ?? globalThis.fetch;
+    const invalid = checkOptions(options, fetchImpl);
+    if (invalid !== undefined) return invalid;
+    return await request(url, options, fetchImpl);
+  } catch (error) {
+    return err(
+      new HeadroomError({
+        code: 'internal',
+        message: `GET failed unexpectedly: ${describeFetchFailure(error)}`,
+        cause: error,
+      }),
+    );
+  }
+}
+
+async function request(
+  url: string | URL,
+  options: HttpGetOptions,
+  fetchImpl: typeof fetch,
+): Promise<Result<HttpTextResponse>> {
   const where = options.describeAs ?? String(url);
-  const fetchImpl = options.fetch ?? globalThis.fetch;
-  const deadline = AbortSignal.timeout(options.timeoutMs);
-  const signal =
-    options.signal === undefined ? deadline : AbortSignal.any([deadline, options.signal]);
+  const outer = options.signal;
+  const controller = new AbortController();
+  let timedOut = false;
+  const deadline = setTimeout(() => {
+    timedOut = true;
+    controller.abort(
+      new DOMException(`${where} did not answer within ${options.timeoutMs} ms`, 'TimeoutError'),
+    );
+  }, options.timeoutMs);
+  const onOuterAbort = (): void => controller.abort(outer?.reason);
+  if (outer?.aborted === true) onOuterAbort();
+  else outer?.addEventListener('abort', onOuterAbort, { once: true });
+  try {
+    return await exchange(url, options, fetchImpl, controller.signal, where, () => timedOut);
+  } finally {
+    clearTimeout(deadline);
+    outer?.removeEventListener('abort', onOuterAbort);
+  }
+}
+
+async function exchange(
+  url: string | URL,
+  options: HttpGetOptions,
+  fetchImpl: typeof fetch,
+  signal: AbortSignal,
+  where: string,
+  timedOut: () => boolean,
+): Promise<Result<HttpTextResponse>> {
   const failure = (error: unknown, doing: string): HeadroomError => {
-    if (deadline.aborted) {
+    if (timedOut()) {
       return new HeadroomError({
         code: 'timeout',
         message: `${where} did not answer within ${options.timeoutMs} ms`,
@@ -96,6 +180,7 @@ export async function httpGet(
       value: bytes,
       limit: `<= ${options.maxBytes}`,
     });
+  if (signal.aborted) return err(failure(signal.reason, 'GET')); // never start an aborted request
   let response: Response;
   try {
     response = await fetchImpl(url, { method: 'GET', signal, headers: { ...options.headers } });

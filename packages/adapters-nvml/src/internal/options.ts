@@ -33,3 +33,21 @@ export function configNumber(
 ): number {
   return value === undefined ? fallback : requireNumber(value, path, bounds, 'invalid_config');
 }
+
+/**
+ * The longest delay a Node timer honours, ms (2^31 − 1, about 24.8 days). `setTimeout` turns a
+ * longer one into 1 ms (with a `TimeoutOverflowWarning`), and `AbortSignal.timeout` throws a
+ * `RangeError` for a non-integer or a value above 2^32 − 1.
+ */
+export const MAX_TIMER_MS = 2_147_483_647;
+
+/** The bounds of a timeout option: an integer number of ms in [1, {@link MAX_TIMER_MS}]. */
+export const TIMEOUT_MS_BOUNDS: NumberBounds = { min: 1, max: MAX_TIMER_MS, integer: true };
+
+/**
+ * A timeout option, ms: `fallback` when absent, else an integer in [1, {@link MAX_TIMER_MS}],
+ * failing with `invalid_config` that names the path, the bounds and the value.
+ */
+export function configTimeoutMs(value: unknown, fallback: number, path: ErrorPath): number {
+  return configNumber(value, fallback, path, TIMEOUT_MS_BOUNDS);
+}

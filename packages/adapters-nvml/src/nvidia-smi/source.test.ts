@@ -3,7 +3,9 @@ import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EventEmitter } from 'node:events';
+import { PassThrough } from 'node:stream';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { isHeadroomError, type InstanceObservation, type Result } from '@headroom/core';
 import { ManualClock } from '@headroom/core/testing';
 import {
@@ -266,5 +268,67 @@ describe('createNvidiaSmiSource options', () => {
 
   it('accepts the defaults', () => {
     expect(createNvidiaSmiSource(base).name).toBe('nvidia-smi gpu-node-1');
+  });
+});
+
+describe('createNvidiaSmiSource with a process that will not die', () => {
+  /** A child that never exits (stuck in the driver, say) and whose pipes we can inspect. */
+  class StuckChild extends EventEmitter {
+    readonly stdin = new PassThrough();
+    readonly stdout = new PassThrough();
+    readonly stderr = new PassThrough();
+    readonly kill = vi.fn(() => true);
+  }
+
+  async function withStuckChild(): Promise<{
+    create: typeof createNvidiaSmiSource;
+    children: StuckChild[];
+  }> {
+    const children: StuckChild[] = [];
+    vi.resetModules();
+    vi.doMock('node:child_process', () => ({
+      execFile: () => {
+        const child = new StuckChild();
+        children.push(child);
+        return child; // never calls back: the process never exits, its pipes stay open
+      },
+    }));
+    const { createNvidiaSmiSource: create } = await import('./source.js');
+    return { create, children };
+  }
+
+  afterEach(() => {
+    vi.doUnmock('node:child_process');
+    vi.resetModules();
+    vi.useRealTimers();
+  });
+
+  const pipesOf = (child: StuckChild | undefined): boolean[] =>
+    [child?.stdin, child?.stdout, child?.stderr].map((pipe) => pipe?.destroyed === true);
+
+  it("closes the child's pipes when the read signal aborts", async () => {
+    const { create, children } = await withStuckChild();
+    const controller = new AbortController();
+
+    const pending = create({ instanceId: 'gpu-node-1' }).read({ signal: controller.signal });
+    expect(pipesOf(children[0])).toEqual([false, false, false]);
+    controller.abort(new Error('poll deadline'));
+
+    expect(failure(await pending).code).toBe('timeout');
+    expect(pipesOf(children[0])).toEqual([true, true, true]);
+  });
+
+  it('kills the child and closes its pipes when it stops waiting after timeoutMs', async () => {
+    const { create, children } = await withStuckChild();
+    vi.useFakeTimers();
+
+    const pending = create({ instanceId: 'gpu-node-1', timeoutMs: 100 }).read();
+    vi.advanceTimersByTime(1_099);
+    expect(pipesOf(children[0])).toEqual([false, false, false]);
+    vi.advanceTimersByTime(1);
+
+    expect(failure(await pending).code).toBe('timeout');
+    expect(children[0]?.kill).toHaveBeenCalledWith('SIGKILL');
+    expect(pipesOf(children[0])).toEqual([true, true, true]);
   });
 });

@@ -255,14 +255,29 @@ function readOnce(
       signal?.removeEventListener('abort', onAbort);
       resolve(result);
     };
+    // Once we stop waiting, close our ends of the pipes: a grandchild (a wrapper script's child)
+    // that inherited them must not keep their descriptors, and execFile's buffers, alive.
+    const release = (): void => {
+      for (const pipe of [child?.stdout, child?.stderr, child?.stdin]) {
+        try {
+          pipe?.destroy();
+        } catch {
+          // Already closed.
+        }
+      }
+    };
     // execFile's own timeout kills the process, but its callback waits for the pipes to close,
-    // which a grandchild (a wrapper script's child) can hold open: stop waiting a little later.
+    // which a grandchild can hold open: stop waiting a little later.
     const guard = setTimeout(() => {
       child?.kill('SIGKILL');
       settle(err(timeoutError(config)));
+      release();
     }, config.timeoutMs + KILL_GRACE_MS);
     guard.unref();
-    const onAbort = (): void => settle(err(abortError(signal, config)));
+    const onAbort = (): void => {
+      settle(err(abortError(signal, config)));
+      release();
+    };
     signal?.addEventListener('abort', onAbort, { once: true });
     try {
       child = execFile(

@@ -158,3 +158,132 @@ describe('createMetricPoller (properties)', () => {
     );
   });
 });
+
+const PEAK_FIELDS = ['queueDepth', 'activeStreams', 'inFlightRequests'] as const;
+/** A load value encodes `base × SEQ_SPAN + seq`: its size is random, `seq` names its observation. */
+const SEQ_SPAN = 1_000_000;
+
+interface LoadScriptStep {
+  readonly ok: boolean;
+  /** How far `observedAtMs` lags the poll, as a fraction of maxAgeMs. */
+  readonly lagRatio: number;
+  /** Per instance (`pod-0`, `pod-1`), per peak field: the value's base, or absent. */
+  readonly instances: readonly (readonly (number | undefined)[] | undefined)[];
+}
+
+/** Plays a script; every load value it reports is registered with its observation's time. */
+class LoadSource implements MetricSource {
+  #reads = 0;
+  constructor(
+    readonly name: string,
+    readonly script: readonly LoadScriptStep[],
+    readonly scheduler: ManualScheduler,
+    readonly maxAgeMs: number,
+    readonly observedAt: Map<number, number>,
+  ) {}
+
+  read(): Promise<ReadResult> {
+    const step = this.script[this.#reads++ % this.script.length] as LoadScriptStep;
+    if (!step.ok) {
+      return Promise.resolve(err(new HeadroomError({ code: 'unavailable', message: 'down' })));
+    }
+    const observedAtMs = this.scheduler.now() - Math.floor(step.lagRatio * this.maxAgeMs);
+    const observations: InstanceObservation[] = [];
+    step.instances.forEach((fields, i) => {
+      if (fields === undefined) return;
+      const load: Record<string, number> = {};
+      fields.forEach((base, f) => {
+        if (base === undefined) return;
+        const seq = this.observedAt.size + 1;
+        this.observedAt.set(seq, observedAtMs);
+        load[PEAK_FIELDS[f] as string] = base * SEQ_SPAN + seq;
+      });
+      observations.push({ instanceId: `pod-${i}`, observedAtMs, load });
+    });
+    return Promise.resolve(ok(observations));
+  }
+}
+
+const loadStepArb: fc.Arbitrary<LoadScriptStep> = fc.record({
+  ok: fc.boolean(),
+  lagRatio: fc.constantFrom(0, 0, 0.5, 0.99, 1, 1.01, 2),
+  instances: fc.array(
+    fc.option(
+      fc.array(fc.option(fc.integer({ min: 0, max: 999 }), { nil: undefined }), {
+        minLength: 3,
+        maxLength: 3,
+      }),
+      { nil: undefined },
+    ),
+    { minLength: 2, maxLength: 2 },
+  ),
+});
+
+describe('createMetricPoller (freshness of peaks)', () => {
+  it('never reports a load value from an observation older than maxAgeMs, however far apart the reads and whichever sources fail', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.record({
+          intervalMs: fc.integer({ min: 200, max: 3_000 }),
+          maxAgeMs: fc.integer({ min: 100, max: 10_000 }),
+          jitterRatio: fc.double({ min: 0, max: 0.5, noNaN: true }),
+          randomSeed: fc.integer(),
+        }),
+        fc.array(fc.array(loadStepArb, { minLength: 1, maxLength: 12 }), {
+          minLength: 1,
+          maxLength: 3,
+        }),
+        // Gaps between reads: mostly longer than maxAgeMs (the case that leaked stale peaks).
+        fc.array(
+          fc.record({
+            far: fc.constantFrom(true, true, true, false),
+            ratio: fc.double({ min: 0, max: 1, noNaN: true }),
+          }),
+          { minLength: 1, maxLength: 8 },
+        ),
+        async (config, scripts, gaps) => {
+          const scheduler = new ManualScheduler(0);
+          const observedAt = new Map<number, number>();
+          const { maxAgeMs } = config;
+          const sources = scripts.map(
+            (script, i) => new LoadSource(`s${i}`, script, scheduler, maxAgeMs, observedAt),
+          );
+          const poller = createMetricPoller({
+            sources,
+            scheduler,
+            random: createRandom(config.randomSeed),
+            intervalMs: config.intervalMs,
+            jitterRatio: config.jitterRatio,
+            maxAgeMs,
+            backoff: { initialMs: config.intervalMs, maxMs: 4 * config.intervalMs },
+          });
+
+          poller.start();
+          for (const gap of gaps) {
+            const gapMs = gap.far
+              ? maxAgeMs + 1 + Math.floor(gap.ratio * 2 * maxAgeMs)
+              : Math.floor(gap.ratio * maxAgeMs);
+            await scheduler.advanceAsync(gapMs);
+            const result = await poller.read();
+            if (!result.ok) {
+              expect(result.error.code).toBe('unavailable');
+              continue;
+            }
+            const cutoff = scheduler.now() - maxAgeMs;
+            for (const o of result.value) {
+              expect(o.observedAtMs).toBeGreaterThanOrEqual(cutoff);
+              for (const field of PEAK_FIELDS) {
+                const value = o.load?.[field];
+                if (value === undefined) continue;
+                const at = observedAt.get(value % SEQ_SPAN);
+                expect(at, `${o.instanceId} ${field} = ${value}`).toBeDefined();
+                expect(at).toBeGreaterThanOrEqual(cutoff);
+              }
+            }
+          }
+          poller.stop();
+        },
+      ),
+    );
+  });
+});

@@ -435,6 +435,78 @@ describe('createMetricPoller: read()', () => {
     expect(poller.status(0).every((s) => !s.stale)).toBe(true);
   });
 
+  it('never reports a peak from an observation older than maxAgeMs (regression)', async () => {
+    const scheduler = new ManualScheduler(0);
+    // vllm reports a queue of 50 at t=0, then fails; dcgm keeps reporting the pod's GPUs.
+    const vllm = new FakeSource('vllm', scheduler, (call) =>
+      call === 0
+        ? succeed(observation('pod-a', scheduler.now(), { load: { queueDepth: 50 } }))
+        : fail('unavailable'),
+    );
+    const dcgm = new FakeSource('dcgm', scheduler, () =>
+      succeed(
+        observation('pod-a', scheduler.now(), {
+          gpus: [{ gpuId: 'GPU-0', utilization: 0.5, sampledAtMs: scheduler.now() }],
+        }),
+      ),
+    );
+    const poller = setup([vllm, dcgm], scheduler, { intervalMs: 1_000, maxAgeMs: 15_000 });
+
+    poller.start();
+    await scheduler.advanceAsync(20_000);
+    const [pod] = await readOk(poller);
+
+    expect(pod?.instanceId).toBe('pod-a');
+    expect(pod?.gpus).toHaveLength(1);
+    expect(pod?.load).toBeUndefined(); // unknown, not the stale 50
+  });
+
+  it('drops a stale peak even when a fresh, lower value of the same field arrived since', async () => {
+    const scheduler = new ManualScheduler(0);
+    const vllm = new FakeSource('vllm', scheduler, () => {
+      const now = scheduler.now();
+      if (now === 0) return succeed(observation('pod-a', now, { load: { queueDepth: 50 } }));
+      if (now >= 18_000) return succeed(observation('pod-a', now, { load: { queueDepth: 2 } }));
+      return fail('unavailable');
+    });
+    const poller = setup([vllm], scheduler, {
+      intervalMs: 1_000,
+      jitterRatio: 0,
+      backoff: { initialMs: 1_000, maxMs: 1_000 },
+      maxAgeMs: 15_000,
+    });
+
+    poller.start();
+    await scheduler.advanceAsync(20_000);
+    const [pod] = await readOk(poller);
+
+    expect(vllm.callTimes).toContain(18_000);
+    expect(pod?.load).toEqual<InstanceLoad>({ queueDepth: 2 });
+  });
+
+  it('keeps a burst seen since the last read while it is fresh, and forgets it once stale', async () => {
+    const firstReadAt = async (atMs: number): Promise<InstanceLoad | undefined> => {
+      const scheduler = new ManualScheduler(0);
+      const vllm = new FakeSource('vllm', scheduler, (call) =>
+        succeed(
+          observation('pod-a', scheduler.now(), { load: { activeStreams: call === 1 ? 90 : 5 } }),
+        ),
+      );
+      const poller = setup([vllm], scheduler, {
+        intervalMs: 1_000,
+        jitterRatio: 0,
+        maxAgeMs: 1_500,
+      });
+      poller.start();
+      await scheduler.advanceAsync(atMs); // polls every second: 5, 90 at t=1000, then 5
+      return (await readOk(poller))[0]?.load;
+    };
+
+    expect(await firstReadAt(2_000)).toEqual<InstanceLoad>({ activeStreams: 90 });
+    expect(await firstReadAt(2_500)).toEqual<InstanceLoad>({ activeStreams: 90 });
+    expect(await firstReadAt(2_501)).toEqual<InstanceLoad>({ activeStreams: 5 }); // 90 is stale
+  });
+
   it('returns unavailable naming each source when nothing fresh is left', async () => {
     const scheduler = new ManualScheduler(0);
     const dying = new FakeSource('dcgm', scheduler, (call) =>

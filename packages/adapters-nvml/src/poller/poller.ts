@@ -1,6 +1,5 @@
 import {
   HeadroomError,
-  HighWaterMarkGauge,
   err,
   isHeadroomError,
   ok,
@@ -14,6 +13,7 @@ import {
 } from '@headroom/core';
 import { pollDelayMs } from './delay.js';
 import { ObservationMerger } from './merge.js';
+import { addPeakSample, freshPeak, type PeakSample } from './peaks.js';
 import {
   resolvePollerOptions,
   type MetricPollerOptions,
@@ -60,7 +60,9 @@ export interface MetricPoller extends MetricSource {
    * `instanceId`), from memory: it does not poll. Sources are merged in the order their polls
    * completed, later fields winning (`load`, `labels`, `latency`, and `gpus` by `gpuId`);
    * `load.queueDepth`, `load.activeStreams` and `load.inFlightRequests` are the peaks since the
-   * previous `read()`, so a burst between two reads is not missed.
+   * previous `read()` (at least the latest value), so a burst between two reads is not missed.
+   * Only observations made within `maxAgeMs` count, peaks included: a value whose every
+   * observation is older is left out (unknown), never reported stale.
    *
    * Returns `{ ok: false }` with code `unavailable`, naming each source and why, when every
    * source is stale or failing; `ok([])` when a source polled successfully within `maxAgeMs` and
@@ -84,12 +86,6 @@ export interface MetricPoller extends MetricSource {
 
 const PEAK_FIELDS = ['queueDepth', 'activeStreams', 'inFlightRequests'] as const;
 type PeakField = (typeof PEAK_FIELDS)[number];
-
-/** A gauge plus whether it was set since the last collect. */
-interface PeakGauge {
-  readonly gauge: HighWaterMarkGauge;
-  touched: boolean;
-}
 
 /** One read of one source. */
 interface Attempt {
@@ -142,7 +138,11 @@ class Poller implements MetricPoller {
   readonly name: string;
   readonly #options: ResolvedPollerOptions;
   readonly #states: readonly SourceState[];
-  readonly #gauges = new Map<string, Partial<Record<PeakField, PeakGauge>>>();
+  /**
+   * Per instance and peak field, the values observed since the previous read that can still be
+   * its fresh peak (see {@link addPeakSample}); cleared by every read.
+   */
+  readonly #peaks = new Map<string, Partial<Record<PeakField, readonly PeakSample[]>>>();
   #running = false;
   #successSeq = 0;
 
@@ -334,22 +334,26 @@ class Poller implements MetricPoller {
     state.observations = observations;
     for (const observation of observations) {
       if (observation.observedAtMs < cutoff || observation.load === undefined) continue;
-      this.#recordPeaks(observation.instanceId, observation.load, now);
+      this.#recordPeaks(observation, cutoff);
     }
     this.#scheduleNext(state);
   }
 
-  #recordPeaks(instanceId: string, load: InstanceLoad, now: number): void {
-    let entry = this.#gauges.get(instanceId);
+  #recordPeaks(observation: InstanceObservation, cutoff: number): void {
+    const load = observation.load as InstanceLoad;
+    let entry = this.#peaks.get(observation.instanceId);
     for (const field of PEAK_FIELDS) {
       const value = load[field];
       if (typeof value !== 'number' || !Number.isFinite(value)) continue;
       if (entry === undefined) {
         entry = {};
-        this.#gauges.set(instanceId, entry);
+        this.#peaks.set(observation.instanceId, entry);
       }
-      const peak = (entry[field] ??= { gauge: new HighWaterMarkGauge(value, now), touched: false });
-      if (peak.gauge.set(value, now)) peak.touched = true;
+      entry[field] = addPeakSample(
+        entry[field] ?? [],
+        { atMs: observation.observedAtMs, value },
+        cutoff,
+      );
     }
   }
 
@@ -391,14 +395,12 @@ class Poller implements MetricPoller {
     const cutoff = now - this.#options.maxAgeMs;
 
     // Merge the fresh observations, sources in the order their last polls succeeded.
-    const present = new Set<string>();
     const mergers = new Map<string, ObservationMerger>();
     const bySuccess = this.#states
       .filter((s) => s.lastSuccessAtMs !== undefined)
       .sort((a, b) => a.successSeq - b.successSeq);
     for (const state of bySuccess) {
       for (const observation of state.observations) {
-        present.add(observation.instanceId);
         if (observation.observedAtMs < cutoff) continue;
         let merger = mergers.get(observation.instanceId);
         if (merger === undefined) {
@@ -409,42 +411,25 @@ class Poller implements MetricPoller {
       }
     }
 
-    // Close every gauge's interval (so each read covers exactly the time since the last), and
-    // forget instances no source reports any more.
-    const peaks = new Map<string, Partial<Record<PeakField, { peak: number; touched: boolean }>>>();
-    for (const [instanceId, entry] of this.#gauges) {
-      if (!present.has(instanceId)) {
-        this.#gauges.delete(instanceId);
-        continue;
-      }
-      const readings: Partial<Record<PeakField, { peak: number; touched: boolean }>> = {};
-      for (const field of PEAK_FIELDS) {
-        const gauge = entry[field];
-        if (gauge === undefined) continue;
-        readings[field] = { peak: gauge.gauge.collect(now).peak, touched: gauge.touched };
-        gauge.touched = false;
-      }
-      peaks.set(instanceId, readings);
-    }
-
+    // Each field reads as the largest of its latest fresh value and the fresh values observed
+    // since the previous read; then a new interval starts. A value observed before the cutoff
+    // never counts, so a field with no fresh observation stays unknown.
     const out: InstanceObservation[] = [];
     for (const instanceId of [...mergers.keys()].sort()) {
       const merger = mergers.get(instanceId) as ObservationMerger;
       let load = merger.load;
-      const readings = peaks.get(instanceId);
-      if (readings !== undefined) {
-        for (const field of PEAK_FIELDS) {
-          const reading = readings[field];
-          if (reading === undefined) continue;
-          const latest = load?.[field];
-          // A field set since the last read, or still reported, reads as its peak.
-          if (reading.touched || (typeof latest === 'number' && Number.isFinite(latest))) {
-            load = { ...load, [field]: reading.peak };
-          }
+      const pending = this.#peaks.get(instanceId);
+      for (const field of PEAK_FIELDS) {
+        const latest = load?.[field];
+        const recent = freshPeak(pending?.[field] ?? [], cutoff);
+        if (recent === undefined) continue;
+        if (typeof latest !== 'number' || !Number.isFinite(latest) || recent > latest) {
+          load = { ...load, [field]: recent };
         }
       }
       out.push(merger.build(load));
     }
+    this.#peaks.clear();
 
     if (out.length > 0 || this.#states.some((s) => !this.#isStale(s, now))) return ok(out);
     return err(

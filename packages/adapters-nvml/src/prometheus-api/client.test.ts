@@ -263,6 +263,23 @@ describe('queryInstant against a canned Prometheus HTTP API', () => {
     }
   });
 
+  it('returns invalid_argument for a fractional or oversized timeoutMs instead of rejecting', async () => {
+    let fetched = 0;
+    const fakeFetch: typeof fetch = () => {
+      fetched += 1;
+      return Promise.resolve(new Response(JSON.stringify(vectorBody([])), { status: 200 }));
+    };
+    for (const timeoutMs of [1.5, 1_500.5, 600_001, 2 ** 31, 2 ** 32]) {
+      const error = expectError(
+        await queryInstant({ baseUrl: server.baseUrl, query: 'up', timeoutMs, fetch: fakeFetch }),
+        'invalid_argument',
+      );
+      expect(error.path).toEqual(['timeoutMs']);
+      expect(error.value).toBe(timeoutMs);
+    }
+    expect(fetched).toBe(0);
+  });
+
   it('uses an injected fetch', async () => {
     const calls: string[] = [];
     const fakeFetch: typeof fetch = async (input) => {

@@ -1,4 +1,11 @@
-import { HeadroomError, err, ok, type HeadroomErrorCode, type Result } from '@headroom/core';
+import {
+  HeadroomError,
+  err,
+  isHeadroomError,
+  ok,
+  type HeadroomErrorCode,
+  type Result,
+} from '@headroom/core';
 import { parseBaseUrl } from './base-url.js';
 import { errorCodeForStatus, httpGet } from '../http/http-get.js';
 
@@ -44,8 +51,8 @@ export interface QueryInstantOptions {
    */
   readonly timeMs?: number;
   /**
-   * Deadline for the whole request (connect, response and body), ms; 1 to 600000. It is also sent
-   * to Prometheus as its `timeout` parameter, so the server stops evaluating too.
+   * Deadline for the whole request (connect, response and body), ms: an integer from 1 to 600000.
+   * It is also sent to Prometheus as its `timeout` parameter, so the server stops evaluating too.
    */
   readonly timeoutMs: number;
   /** Aborts the request; an abort is reported as a `timeout` error. */
@@ -135,17 +142,21 @@ export async function queryInstantDetailed(
   } catch (error) {
     return err(asHeadroomError(error));
   }
-  const where = `${url.origin}${url.pathname}`;
-  const response = await httpGet(url, {
-    timeoutMs: options.timeoutMs,
-    maxBytes: maxResponseBytes,
-    signal: options.signal,
-    fetch: options.fetch,
-    headers: { accept: 'application/json' },
-    describeAs: `Prometheus at ${where}`,
-  });
-  if (!response.ok) return response;
-  return interpretResponse(response.value.status, response.value.text, where);
+  try {
+    const where = `${url.origin}${url.pathname}`;
+    const response = await httpGet(url, {
+      timeoutMs: options.timeoutMs,
+      maxBytes: maxResponseBytes,
+      signal: options.signal,
+      fetch: options.fetch,
+      headers: { accept: 'application/json' },
+      describeAs: `Prometheus at ${where}`,
+    });
+    if (!response.ok) return response;
+    return interpretResponse(response.value.status, response.value.text, where);
+  } catch (error) {
+    return err(asHeadroomError(error));
+  }
 }
 
 function buildQueryUrl(options: QueryInstantOptions): URL {
@@ -168,16 +179,16 @@ function buildQueryUrl(options: QueryInstantOptions): URL {
   const { timeoutMs, timeMs } = options;
   if (
     typeof timeoutMs !== 'number' ||
-    !Number.isFinite(timeoutMs) ||
+    !Number.isInteger(timeoutMs) ||
     timeoutMs < 1 ||
     timeoutMs > MAX_TIMEOUT_MS
   ) {
     throw new HeadroomError({
       code: 'invalid_argument',
-      message: `must be a number of ms from 1 to ${MAX_TIMEOUT_MS}`,
+      message: `must be an integer number of ms from 1 to ${MAX_TIMEOUT_MS}`,
       path: ['timeoutMs'],
       value: timeoutMs,
-      limit: `1..${MAX_TIMEOUT_MS}`,
+      limit: `integer, 1..${MAX_TIMEOUT_MS}`,
     });
   }
   if (timeMs !== undefined && (typeof timeMs !== 'number' || !Number.isFinite(timeMs))) {
@@ -192,7 +203,7 @@ function buildQueryUrl(options: QueryInstantOptions): URL {
   const url = new URL('api/v1/query', base);
   url.searchParams.set('query', options.query);
   if (timeMs !== undefined) url.searchParams.set('time', (timeMs / 1000).toFixed(3));
-  url.searchParams.set('timeout', `${Math.ceil(timeoutMs)}ms`);
+  url.searchParams.set('timeout', `${timeoutMs}ms`);
   return url;
 }
 
@@ -390,7 +401,7 @@ function parseData(data: unknown, where: string): Result<PromInstantResult> {
 }
 
 function asHeadroomError(error: unknown): HeadroomError {
-  return error instanceof HeadroomError
+  return isHeadroomError(error)
     ? error
     : new HeadroomError({ code: 'internal', message: 'unexpected failure', cause: error });
 }

@@ -67,8 +67,11 @@ const histogramQuantile = (q: number, metric: string): string =>
  *
  * - GPU utilization reads `DCGM_FI_DEV_GPU_UTIL` (percent) and falls back, with `or`, to
  *   `DCGM_FI_PROF_GR_ENGINE_ACTIVE` (a ratio), which is the only utilization a MIG instance has.
- * - Memory is reported by DCGM in MiB and converted to bytes; the total is `FB_USED + FB_FREE`
- *   (the driver-reserved part, `FB_RESERVED`, is not counted).
+ * - Memory is reported by DCGM in MiB and converted to bytes. The total is, per GPU,
+ *   `DCGM_FI_DEV_FB_TOTAL` when exported, else `FB_USED + FB_FREE + FB_RESERVED` (reserved
+ *   counted as 0 where the exporter does not report it), the same rule as the DCGM scrape
+ *   (`mapDcgmExposition`). Each `or` matches series on their labels (not their names), so
+ *   the fallback applies GPU by GPU before the `sum by ({{by}})`.
  * - KV-cache use reads `vllm:kv_cache_usage_perc` and falls back to the older
  *   `vllm:gpu_cache_usage_perc` (vLLM renamed the gauge).
  * - Latency quantiles come from vLLM's histograms over `{{window}}`; with no requests in the
@@ -78,7 +81,8 @@ export const DEFAULT_PROM_QUERIES: Readonly<PromQueryTemplates> = Object.freeze(
   gpuUtilization:
     '(avg by ({{by}}) (DCGM_FI_DEV_GPU_UTIL) / 100) or avg by ({{by}}) (DCGM_FI_PROF_GR_ENGINE_ACTIVE)',
   gpuMemoryUsedBytes: 'sum by ({{by}}) (DCGM_FI_DEV_FB_USED) * 1048576',
-  gpuMemoryTotalBytes: 'sum by ({{by}}) (DCGM_FI_DEV_FB_USED + DCGM_FI_DEV_FB_FREE) * 1048576',
+  gpuMemoryTotalBytes:
+    'sum by ({{by}}) (DCGM_FI_DEV_FB_TOTAL or (DCGM_FI_DEV_FB_USED + DCGM_FI_DEV_FB_FREE + (DCGM_FI_DEV_FB_RESERVED or DCGM_FI_DEV_FB_USED * 0))) * 1048576',
   queueDepth: 'sum by ({{by}}) (vllm:num_requests_waiting)',
   inFlightRequests: 'sum by ({{by}}) (vllm:num_requests_running)',
   kvCacheUtilization:

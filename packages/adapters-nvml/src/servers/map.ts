@@ -1,20 +1,20 @@
 import {
   GpuSampleSchema,
+  HeadroomError,
   InstanceLoadSchema,
   err,
   ok,
-  parseInput,
   type GpuSample,
   type InstanceLabels,
   type InstanceLoad,
   type LatencyObservation,
   type Result,
 } from '@headroom/core';
+import { validateDroppingFields } from '../dcgm/map.js';
 import {
   histogramDelta,
   histogramQuantile,
   histogramSeries,
-  type HistogramBucket,
   type HistogramSeries,
 } from '../prometheus/histogram.js';
 import type { Exposition, MetricFamily } from '../prometheus/parse.js';
@@ -27,8 +27,11 @@ export type ServerKind = (typeof SERVER_KINDS)[number];
 
 /** What one scrape leaves behind for the next: cumulative counters and histograms, to take deltas. */
 export interface ServerScrapeState {
-  /** Cumulative histograms by family name (all label sets summed). */
-  readonly histograms: ReadonlyMap<string, HistogramSeries>;
+  /**
+   * Cumulative histograms by family name, then by series (the label set without `le`, as a
+   * stable key), so that the next scrape takes each series' difference on its own.
+   */
+  readonly histograms: ReadonlyMap<string, ReadonlyMap<string, HistogramSeries>>;
   /** Cumulative counters by family name (all label sets summed). */
   readonly counters: ReadonlyMap<string, number>;
 }
@@ -37,12 +40,20 @@ export interface ServerScrapeState {
 export interface ServerReading {
   /** Load fields the server reports; others stay `undefined`. */
   readonly load: InstanceLoad;
-  /** Latency over the interval since the previous scrape; empty on the first scrape. */
+  /**
+   * Latency over the interval since the previous scrape; empty on the first scrape. Every value
+   * is finite and ≥ 0; one that would not be is left out and explained in `problems`.
+   */
   readonly latency: LatencyObservation;
   /** Labels found on the page (the served model). */
   readonly labels: InstanceLabels;
   /** GPU samples the server exports itself (Triton does). */
   readonly gpus: readonly GpuSample[];
+  /**
+   * What was left out and why: a broken histogram (its latency only), an out-of-range load or
+   * GPU field, histogram series whose bucket bounds differ. Empty when the page was clean.
+   */
+  readonly problems: readonly string[];
   /** Pass this to the next call as `previous`. */
   readonly state: ServerScrapeState;
 }
@@ -79,73 +90,116 @@ function firstLabel(family: MetricFamily | undefined, label: string): string | u
   return family?.samples.find((s) => s.labels[label] !== undefined)?.labels[label];
 }
 
-/** Sums every label set of a histogram family into one series (engines, models). */
-function mergedHistogram(family: MetricFamily | undefined): Result<HistogramSeries | undefined> {
-  if (family === undefined) return ok(undefined);
-  const series = histogramSeries(family);
-  if (!series.ok) return series;
-  const [first, ...rest] = series.value;
-  if (first === undefined) return ok(undefined);
-  const buckets = first.buckets.map((b) => ({ ...b }));
-  let total = first.count;
-  let s = first.sum;
-  for (const other of rest) {
-    if (
-      other.buckets.length !== buckets.length ||
-      other.buckets.some((b, i) => b.le !== (buckets[i] as HistogramBucket).le)
-    )
-      continue;
-    other.buckets.forEach((b, i) => ((buckets[i] as { count: number }).count += b.count));
-    total += other.count;
-    s = s === undefined || other.sum === undefined ? undefined : s + other.sum;
-  }
-  return ok({ labels: {}, buckets, sum: s, count: total });
-}
-
 interface Collector {
-  histograms: Map<string, HistogramSeries>;
+  histograms: Map<string, ReadonlyMap<string, HistogramSeries>>;
   counters: Map<string, number>;
   latency: Record<string, number>;
+  problems: string[];
 }
 
+/** A stable key of a series' labels (`le` is already removed by `histogramSeries`). */
+function seriesKey(labels: Readonly<Record<string, string>>): string {
+  return Object.keys(labels)
+    .sort()
+    .map((k) => `${k}\u0001${labels[k] as string}`)
+    .join('\u0000');
+}
+
+function sameBounds(a: HistogramSeries, b: HistogramSeries): boolean {
+  return (
+    a.buckets.length === b.buckets.length && a.buckets.every((x, i) => x.le === b.buckets[i]?.le)
+  );
+}
+
+/** Sets a latency field if it is finite and ≥ 0; otherwise leaves it out and says why. */
+function setLatency(c: Collector, key: string, ms: number, from: string): void {
+  if (Number.isFinite(ms) && ms >= 0) c.latency[key] = ms === 0 ? 0 : ms;
+  else c.problems.push(`${key} from ${from} is ${ms}: left out`);
+}
+
+/**
+ * Latency percentiles of one histogram family over the interval since `previous`, like PromQL's
+ * `histogram_quantile(q, sum by (le) (rate(x_bucket[..])))`: each series (label set without
+ * `le`) is differenced on its own, a series whose counts went down (a restart) or that is new
+ * contributes its current cumulative counts, and the per-series differences are summed by `le`.
+ * A broken histogram costs only this latency, recorded in `problems`.
+ */
 function quantilesMs(
   c: Collector,
   exposition: Exposition,
   previous: ServerScrapeState | undefined,
   familyName: string,
   prefix: 'ttft' | 'e2e',
-): Result<void> {
-  const merged = mergedHistogram(exposition.families.get(familyName));
-  if (!merged.ok) return merged;
-  const current = merged.value;
-  if (current === undefined) return ok(undefined);
+): void {
+  const family = exposition.families.get(familyName);
+  if (family === undefined) return;
+  const parsed = histogramSeries(family);
+  if (!parsed.ok) {
+    c.problems.push(`${prefix} latency left out: ${parsed.error.detail}`);
+    return;
+  }
+  for (const s of parsed.value) {
+    const bad = s.buckets.slice(0, -1).find((b) => !Number.isFinite(b.le));
+    if (bad !== undefined) {
+      c.problems.push(
+        `${prefix} latency left out: histogram ${familyName}${JSON.stringify(s.labels)}: a bucket bound before +Inf is ${bad.le}`,
+      );
+      return;
+    }
+  }
+  const current = new Map<string, HistogramSeries>();
+  for (const s of parsed.value) current.set(seriesKey(s.labels), s);
   c.histograms.set(familyName, current);
   const before = previous?.histograms.get(familyName);
-  if (before === undefined) return ok(undefined); // a window needs two scrapes
-  const window = histogramDelta(before, current);
+  if (before === undefined) return; // a window needs two scrapes
+  let first: HistogramSeries | undefined;
+  let counts: number[] = [];
+  for (const [key, series] of current) {
+    const delta = histogramDelta(before.get(key), series);
+    if (first === undefined) {
+      first = delta;
+      counts = delta.buckets.map((b) => b.count);
+    } else if (!sameBounds(first, delta)) {
+      c.problems.push(
+        `histogram ${familyName}${JSON.stringify(series.labels)}: bucket bounds differ from ${JSON.stringify(first.labels)}; left out of the ${prefix} percentiles`,
+      );
+    } else {
+      delta.buckets.forEach((b, i) => (counts[i] = (counts[i] as number) + b.count));
+    }
+  }
+  if (first === undefined) return;
+  const window: HistogramSeries = {
+    labels: {},
+    buckets: first.buckets.map((b, i) => ({ le: b.le, count: counts[i] as number })),
+    sum: undefined,
+    count: counts[counts.length - 1] ?? 0,
+  };
   for (const [q, key] of [
     [0.5, 'P50Ms'],
     [0.95, 'P95Ms'],
     [0.99, 'P99Ms'],
   ] as const) {
     const seconds = histogramQuantile(q, window);
-    if (seconds !== undefined) c.latency[`${prefix}${key}`] = seconds * 1000;
+    if (seconds !== undefined) setLatency(c, `${prefix}${key}`, seconds * 1000, familyName);
   }
-  return ok(undefined);
 }
 
+/** The increase of a counter since `previous`; `undefined` on the first scrape or after a reset. */
 function counterDelta(
   c: Collector,
   previous: ServerScrapeState | undefined,
   name: string,
   value: number | undefined,
 ): number | undefined {
-  if (value === undefined) return undefined;
+  if (value === undefined || !Number.isFinite(value)) return undefined;
   c.counters.set(name, value);
   const before = previous?.counters.get(name);
   if (before === undefined || value < before) return undefined;
   return value - before;
 }
+
+const REQUIRED_GPU_FIELDS: ReadonlySet<string> = new Set(['gpuId', 'sampledAtMs']);
+const NO_REQUIRED_FIELDS: ReadonlySet<string> = new Set();
 
 /**
  * Maps an inference server's `/metrics` page to its instance's load and latency.
@@ -153,14 +207,24 @@ function counterDelta(
  * | server | queueDepth | inFlightRequests | kvCacheUtilization | latency |
  * | --- | --- | --- | --- | --- |
  * | vLLM | `vllm:num_requests_waiting` | `vllm:num_requests_running` | `vllm:kv_cache_usage_perc`, else the pre-0.9.2 `vllm:gpu_cache_usage_perc` | TTFT and e2e histograms |
- * | Triton | `nv_inference_pending_request_count` | — | — | mean queue wait from `nv_inference_queue_duration_us` / requests |
+ * | Triton | `nv_inference_pending_request_count` | — | — | mean queue wait: Δ`nv_inference_queue_duration_us` / Δ`nv_inference_request_success` |
  * | SGLang | `sglang:num_queue_reqs` | `sglang:num_running_reqs` | `sglang:token_usage` | — |
  * | TGI | `tgi_queue_size` | `tgi_batch_current_size` | — | e2e from `tgi_request_duration` |
  *
  * Series of several engines or models on one server are summed (queues) or maxed (KV-cache).
  * Latency and Triton's queue wait are rates: they cover the interval since `previous` and are
- * absent on the first scrape, and a counter that went down (a restart) restarts the window.
+ * absent on the first scrape. Histogram percentiles difference each series (engine, model) on
+ * its own and sum the differences by `le`, so one engine's restart does not hide the others'
+ * traffic; a summed counter that went down (a restart) restarts Triton's window. Triton
+ * accumulates its queue duration over successful requests only, so the mean divides by those.
  * A family absent from the page leaves its field `undefined`.
+ *
+ * One bad family costs only what it feeds: a broken histogram drops its latency, an
+ * out-of-range load or GPU value drops that field, and each is explained in `problems`. Latency
+ * values are always finite and ≥ 0.
+ *
+ * @returns the reading, or an `invalid_input` error only when a GPU sample cannot be repaired by
+ *   leaving fields out (an invalid `sampledAtMs`).
  */
 export function mapServerExposition(
   kind: ServerKind,
@@ -168,7 +232,7 @@ export function mapServerExposition(
   options: { readonly sampledAtMs: number; readonly previous?: ServerScrapeState | undefined },
 ): Result<ServerReading> {
   const f = (name: string) => exposition.families.get(name);
-  const c: Collector = { histograms: new Map(), counters: new Map(), latency: {} };
+  const c: Collector = { histograms: new Map(), counters: new Map(), latency: {}, problems: [] };
   const load: Record<string, number> = {};
   const labels: Record<string, string> = {};
   const gpus: GpuSample[] = [];
@@ -185,13 +249,8 @@ export function mapServerExposition(
     const kv = max(f('vllm:kv_cache_usage_perc')) ?? max(f('vllm:gpu_cache_usage_perc'));
     if (kv !== undefined) load['kvCacheUtilization'] = kv;
     setModel(firstLabel(f('vllm:num_requests_running'), 'model_name'));
-    for (const [family, prefix] of [
-      ['vllm:time_to_first_token_seconds', 'ttft'],
-      ['vllm:e2e_request_latency_seconds', 'e2e'],
-    ] as const) {
-      const r = quantilesMs(c, exposition, options.previous, family, prefix);
-      if (!r.ok) return r;
-    }
+    quantilesMs(c, exposition, options.previous, 'vllm:time_to_first_token_seconds', 'ttft');
+    quantilesMs(c, exposition, options.previous, 'vllm:e2e_request_latency_seconds', 'e2e');
   } else if (kind === 'sglang') {
     setCount('queueDepth', sum(f('sglang:num_queue_reqs')));
     setCount('inFlightRequests', sum(f('sglang:num_running_reqs')));
@@ -201,8 +260,7 @@ export function mapServerExposition(
   } else if (kind === 'tgi') {
     setCount('queueDepth', sum(f('tgi_queue_size')));
     setCount('inFlightRequests', sum(f('tgi_batch_current_size')));
-    const r = quantilesMs(c, exposition, options.previous, 'tgi_request_duration', 'e2e');
-    if (!r.ok) return r;
+    quantilesMs(c, exposition, options.previous, 'tgi_request_duration', 'e2e');
   } else {
     setCount('queueDepth', sum(f('nv_inference_pending_request_count')));
     setModel(firstLabel(f('nv_inference_request_success'), 'model'));
@@ -212,16 +270,20 @@ export function mapServerExposition(
       'nv_inference_queue_duration_us',
       sum(f('nv_inference_queue_duration_us')),
     );
-    const success = sum(f('nv_inference_request_success'));
-    const failure = sum(f('nv_inference_request_failure'));
-    const requests = counterDelta(
+    // Triton accumulates nv_inference_queue_duration_us over successful requests only.
+    const successes = counterDelta(
       c,
       options.previous,
-      'requests',
-      success === undefined ? undefined : success + (failure ?? 0),
+      'nv_inference_request_success',
+      sum(f('nv_inference_request_success')),
     );
-    if (queueUs !== undefined && requests !== undefined && requests > 0)
-      c.latency['queueWaitMeanMs'] = queueUs / requests / 1000;
+    if (queueUs !== undefined && successes !== undefined && successes > 0)
+      setLatency(
+        c,
+        'queueWaitMeanMs',
+        queueUs / successes / 1000,
+        'nv_inference_queue_duration_us',
+      );
     const byGpu = new Map<string, Record<string, number | string>>();
     for (const [family, field] of [
       ['nv_gpu_utilization', 'utilization'],
@@ -231,25 +293,45 @@ export function mapServerExposition(
     ] as const) {
       for (const s of f(family)?.samples ?? []) {
         const uuid = s.labels['gpu_uuid'];
-        if (uuid === undefined || !Number.isFinite(s.value)) continue;
+        if (uuid === undefined || uuid === '' || !Number.isFinite(s.value)) continue;
         const g = byGpu.get(uuid) ?? { gpuId: uuid, sampledAtMs: options.sampledAtMs };
         g[field] = s.value;
         byGpu.set(uuid, g);
       }
     }
     for (const [i, g] of [...byGpu.values()].entries()) {
-      const parsed = parseInput(GpuSampleSchema, g, ['gpus', i]);
-      if (!parsed.ok) return err(parsed.error);
-      gpus.push(parsed.value);
+      const checked = validateDroppingFields(GpuSampleSchema, g, REQUIRED_GPU_FIELDS);
+      if (!checked.ok) {
+        return err(
+          new HeadroomError({
+            code: 'invalid_input',
+            message: `GPU ${String(g['gpuId'])}: ${checked.message}`,
+            path: ['gpus', i],
+          }),
+        );
+      }
+      for (const d of checked.dropped)
+        c.problems.push(
+          `GPU ${String(g['gpuId'])}: ${d.field} ${String(d.value)} left out: ${d.reason}`,
+        );
+      gpus.push(checked.value);
     }
   }
-  const parsedLoad = parseInput(InstanceLoadSchema, load, ['load']);
-  if (!parsedLoad.ok) return err(parsedLoad.error);
+  const checkedLoad = validateDroppingFields(InstanceLoadSchema, load, NO_REQUIRED_FIELDS);
+  if (!checkedLoad.ok) {
+    // Unreachable: every load field is optional. Kept so a schema change cannot pass silently.
+    return err(
+      new HeadroomError({ code: 'invalid_input', message: checkedLoad.message, path: ['load'] }),
+    );
+  }
+  for (const d of checkedLoad.dropped)
+    c.problems.push(`load.${d.field} ${String(d.value)} left out: ${d.reason}`);
   return ok({
-    load: parsedLoad.value,
+    load: checkedLoad.value,
     latency: c.latency,
     labels,
     gpus,
+    problems: c.problems,
     state: { histograms: c.histograms, counters: c.counters },
   });
 }

@@ -38,10 +38,20 @@ describe('inference server mapping on the fixtures', () => {
 
   it('vLLM before 0.9.2: falls back to vllm:gpu_cache_usage_perc', () => {
     const r = mapServerExposition('vllm', page(fixture('vllm-legacy.prom')), { sampledAtMs: AT });
-    expect(r.ok && r.value.load).toEqual({
-      queueDepth: 6,
-      inFlightRequests: 24,
-      kvCacheUtilization: 0.731,
+    expect(
+      r.ok && {
+        load: r.value.load,
+        latency: r.value.latency,
+        labels: r.value.labels,
+        gpus: r.value.gpus,
+        problems: r.value.problems,
+      },
+    ).toEqual({
+      load: { queueDepth: 6, inFlightRequests: 24, kvCacheUtilization: 0.731 },
+      latency: {},
+      labels: { model: 'meta-llama/Llama-3.1-8B-Instruct' },
+      gpus: [],
+      problems: [],
     });
   });
 
@@ -127,6 +137,31 @@ describe('inference server mapping on the fixtures', () => {
     expect(second.ok && second.value.latency).toEqual({ queueWaitMeanMs: 2 }); // 200,000 us over 100 requests
   });
 
+  it('Triton: the mean queue wait divides by successful requests only', () => {
+    // Triton accumulates nv_inference_queue_duration_us over successful requests.
+    const first = mapServerExposition('triton', page(fixture('triton.prom')), { sampledAtMs: AT });
+    if (!first.ok) throw first.error;
+    const later = fixture('triton.prom')
+      .replace(
+        'nv_inference_request_success{model="whisper_large",version="1"} 18422',
+        'nv_inference_request_success{model="whisper_large",version="1"} 18522',
+      )
+      .replace(
+        'nv_inference_request_failure{model="whisper_large",version="1"} 3',
+        'nv_inference_request_failure{model="whisper_large",version="1"} 103',
+      )
+      .replace(
+        'nv_inference_queue_duration_us{model="whisper_large",version="1"} 92110450',
+        'nv_inference_queue_duration_us{model="whisper_large",version="1"} 93110450',
+      );
+    const second = mapServerExposition('triton', page(later), {
+      sampledAtMs: AT + 10_000,
+      previous: first.value.state,
+    });
+    // 1 s of queueing over 100 successes (the 100 failures do not count): 10 ms.
+    expect(second.ok && second.value.latency).toEqual({ queueWaitMeanMs: 10 });
+  });
+
   it('SGLang: queue, running and token usage as KV-cache use', () => {
     const exposition = page(fixture('sglang.prom'));
     expect(detectServerKind(exposition)).toBe('sglang');
@@ -144,6 +179,214 @@ describe('inference server mapping on the fixtures', () => {
     expect(detectServerKind(exposition)).toBe('tgi');
     const r = mapServerExposition('tgi', exposition, { sampledAtMs: AT });
     expect(r.ok && r.value.load).toEqual({ queueDepth: 3, inFlightRequests: 8 });
+  });
+});
+
+/**
+ * A histogram family in text format, one series per `[labels, buckets, sum]`; `buckets` reads
+ * `le=count` pairs separated by spaces, for example `'0.5=3 +Inf=4'`.
+ */
+function histogram(name: string, series: readonly (readonly [string, string, number])[]): string {
+  const lines = [`# TYPE ${name} histogram`];
+  for (const [labels, buckets, total] of series) {
+    const sep = labels === '' ? '' : ',';
+    let count = '0';
+    for (const pair of buckets.split(' ')) {
+      const [le, n] = pair.split('=') as [string, string];
+      lines.push(`${name}_bucket{${labels}${sep}le="${le}"} ${n}`);
+      count = n;
+    }
+    lines.push(`${name}_sum{${labels}} ${total}`, `${name}_count{${labels}} ${count}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+const VLLM_LOAD = [
+  '# TYPE vllm:num_requests_waiting gauge',
+  'vllm:num_requests_waiting{engine="0"} 5',
+  '# TYPE vllm:num_requests_running gauge',
+  'vllm:num_requests_running{engine="0"} 7',
+  '# TYPE vllm:kv_cache_usage_perc gauge',
+  'vllm:kv_cache_usage_perc{engine="0"} 0.5',
+  '',
+].join('\n');
+const LOAD = { queueDepth: 5, inFlightRequests: 7, kvCacheUtilization: 0.5 };
+
+const TTFT = 'vllm:time_to_first_token_seconds';
+const E2E = 'vllm:e2e_request_latency_seconds';
+
+function twoScrapes(before: string, after: string) {
+  const first = mapServerExposition('vllm', page(before), { sampledAtMs: AT });
+  if (!first.ok) throw first.error;
+  const second = mapServerExposition('vllm', page(after), {
+    sampledAtMs: AT + 15_000,
+    previous: first.value.state,
+  });
+  if (!second.ok) throw second.error;
+  return { first: first.value, second: second.value };
+}
+
+describe('inference server mapping: one bad family costs only what it feeds', () => {
+  it('a non-monotone TTFT histogram drops TTFT only; load and e2e latency stay', () => {
+    const brokenTtft = histogram(TTFT, [['engine="0"', '0.5=9 1=3 +Inf=9', 1]]);
+    const { first, second } = twoScrapes(
+      VLLM_LOAD + brokenTtft + histogram(E2E, [['engine="0"', '1=0 +Inf=0', 0]]),
+      VLLM_LOAD + brokenTtft + histogram(E2E, [['engine="0"', '1=100 +Inf=100', 50]]),
+    );
+    for (const r of [first, second]) {
+      expect(r.load).toEqual(LOAD);
+      expect(r.problems).toEqual([
+        'ttft latency left out: histogram vllm:time_to_first_token_seconds{"engine":"0"}: bucket counts decrease as le grows',
+      ]);
+    }
+    expect(second.latency).toEqual({ e2eP50Ms: 500, e2eP95Ms: 950, e2eP99Ms: 990 });
+  });
+
+  it('an out-of-range KV-cache value drops that field only', () => {
+    const text = VLLM_LOAD.replace('perc{engine="0"} 0.5', 'perc{engine="0"} 1.5');
+    const r = mapServerExposition('vllm', page(text), { sampledAtMs: AT });
+    expect(r.ok && [r.value.load, r.value.problems]).toEqual([
+      { queueDepth: 5, inFlightRequests: 7 },
+      [expect.stringMatching(/^load\.kvCacheUtilization 1\.5 left out: ./)],
+    ]);
+  });
+
+  it('an out-of-range Triton GPU value drops that GPU field only', () => {
+    const text = fixture('triton.prom').replace('} 0.870000', '} 87');
+    const r = mapServerExposition('triton', page(text), { sampledAtMs: AT });
+    if (!r.ok) throw r.error;
+    expect(r.value.load).toEqual({ queueDepth: 4 });
+    expect(r.value.gpus).toEqual([
+      {
+        gpuId: 'GPU-0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d',
+        memoryTotalBytes: 25757220864,
+        memoryUsedBytes: 17448304640,
+        powerW: 61.245,
+        sampledAtMs: AT,
+      },
+    ]);
+    expect(r.value.problems).toEqual([
+      expect.stringMatching(
+        /^GPU GPU-0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d: utilization 87 left out/,
+      ),
+    ]);
+  });
+
+  it('an overflowing bucket bound (le="1e309") never yields an infinite latency', () => {
+    const { second } = twoScrapes(
+      VLLM_LOAD + histogram(TTFT, [['engine="0"', '0.5=0 1e309=0 +Inf=0', 0]]),
+      VLLM_LOAD + histogram(TTFT, [['engine="0"', '0.5=1 1e309=100 +Inf=100', 1e308]]),
+    );
+    expect(second.latency).toEqual({});
+    expect(second.load).toEqual(LOAD);
+    expect(second.problems).toEqual([
+      'ttft latency left out: histogram vllm:time_to_first_token_seconds{"engine":"0"}: a bucket bound before +Inf is Infinity',
+    ]);
+  });
+
+  it('a histogram sum overflowing to +Inf does not matter: percentiles come from the buckets', () => {
+    const { second } = twoScrapes(
+      VLLM_LOAD +
+        histogram(TTFT, [
+          ['engine="0"', '1=0 +Inf=0', 1e308],
+          ['engine="1"', '1=0 +Inf=0', 1e308],
+        ]),
+      VLLM_LOAD +
+        histogram(TTFT, [
+          ['engine="0"', '1=10 +Inf=10', 1.7e308],
+          ['engine="1"', '1=10 +Inf=10', 1.7e308],
+        ]),
+    );
+    expect(second.latency).toEqual({ ttftP50Ms: 500, ttftP95Ms: 950, ttftP99Ms: 990 });
+    expect(second.problems).toEqual([]);
+  });
+
+  it('a negative bucket bound does not yield a negative latency', () => {
+    const { second } = twoScrapes(
+      histogram(TTFT, [['', '-1=0 +Inf=0', 0]]),
+      histogram(TTFT, [['', '-1=10 +Inf=10', -20]]),
+    );
+    expect(second.latency).toEqual({});
+    expect(second.problems).toEqual(
+      ['ttftP50Ms', 'ttftP95Ms', 'ttftP99Ms'].map(
+        (key) => `${key} from vllm:time_to_first_token_seconds is -1000: left out`,
+      ),
+    );
+  });
+
+  it('an overflowing Triton queue counter never yields an infinite mean', () => {
+    const counters = (success: number, queueUs: string) =>
+      [
+        '# TYPE nv_inference_request_success counter',
+        `nv_inference_request_success{model="a"} ${success}`,
+        '# TYPE nv_inference_queue_duration_us counter',
+        `nv_inference_queue_duration_us{model="a"} ${queueUs}`,
+        `nv_inference_queue_duration_us{model="b"} ${queueUs}`,
+        '',
+      ].join('\n');
+    const first = mapServerExposition('triton', page(counters(10, '1e307')), { sampledAtMs: AT });
+    if (!first.ok) throw first.error;
+    const second = mapServerExposition('triton', page(counters(20, '1.7e308')), {
+      sampledAtMs: AT + 10_000,
+      previous: first.value.state,
+    });
+    expect(second.ok && [second.value.latency, second.value.load]).toEqual([{}, {}]);
+  });
+});
+
+describe('vLLM percentiles across engines', () => {
+  it('differences each engine on its own, so a restarted engine does not hide the other', () => {
+    // Between the scrapes engine 0 serves 100 requests in (0.25, 0.5]; engine 1 restarts (its
+    // counts go down) and serves 100 requests in (0.5, 1] after the restart.
+    const { second } = twoScrapes(
+      VLLM_LOAD +
+        histogram(TTFT, [
+          ['engine="0"', '0.25=1000 0.5=1000 1=1000 +Inf=1000', 100],
+          ['engine="1"', '0.25=5000 0.5=5000 1=5000 +Inf=5000', 500],
+        ]),
+      VLLM_LOAD +
+        histogram(TTFT, [
+          ['engine="0"', '0.25=1000 0.5=1100 1=1100 +Inf=1100', 137.5],
+          ['engine="1"', '0.25=0 0.5=0 1=100 +Inf=100', 75],
+        ]),
+    );
+    // 200 requests: 100 in (0.25, 0.5] and 100 in (0.5, 1]. Summing the engines before taking
+    // the difference would see the sum go down and report all 1,200 cumulative requests.
+    expect(second.problems).toEqual([]);
+    expect(second.latency.ttftP50Ms).toBeCloseTo(500, 9);
+    expect(second.latency.ttftP95Ms).toBeCloseTo(500 + 500 * 0.9, 9);
+    expect(second.latency.ttftP99Ms).toBeCloseTo(500 + 500 * 0.98, 9);
+  });
+
+  it('counts a series that appears between scrapes from zero', () => {
+    const { second } = twoScrapes(
+      VLLM_LOAD + histogram(TTFT, [['engine="0"', '1=10 +Inf=10', 1]]),
+      VLLM_LOAD +
+        histogram(TTFT, [
+          ['engine="0"', '1=10 +Inf=10', 1],
+          ['engine="1"', '1=4 +Inf=4', 1],
+        ]),
+    );
+    expect(second.latency.ttftP50Ms).toBeCloseTo(500, 9);
+  });
+
+  it('records a problem for a series whose bucket bounds differ, instead of dropping it silently', () => {
+    const { second } = twoScrapes(
+      VLLM_LOAD +
+        histogram(TTFT, [
+          ['engine="0"', '1=0 +Inf=0', 0],
+          ['engine="1"', '2=0 +Inf=0', 0],
+        ]),
+      VLLM_LOAD +
+        histogram(TTFT, [
+          ['engine="0"', '1=10 +Inf=10', 5],
+          ['engine="1"', '2=10 +Inf=10', 15],
+        ]),
+    );
+    expect(second.latency.ttftP50Ms).toBeCloseTo(500, 9);
+    expect(second.problems).toEqual([
+      'histogram vllm:time_to_first_token_seconds{"engine":"1"}: bucket bounds differ from {"engine":"0"}; left out of the ttft percentiles',
+    ]);
   });
 });
 

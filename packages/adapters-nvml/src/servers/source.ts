@@ -9,7 +9,7 @@ import {
   type MetricSource,
   type Result,
 } from '@headroom/core';
-import { configNumber, validateUrl } from '../internal/options.js';
+import { configNumber, configTimeoutMs, validateUrl } from '../internal/options.js';
 import { scrapeExposition } from '../prometheus/scrape.js';
 import {
   SERVER_KINDS,
@@ -27,7 +27,7 @@ export interface InferenceServerSourceOptions {
   readonly instanceId: string;
   /** Which server it is; `auto` detects it from metric names on each scrape. @defaultValue 'auto' */
   readonly kind?: ServerKind | 'auto';
-  /** Deadline for one scrape, ms, > 0. @defaultValue 5_000 */
+  /** Deadline for one scrape, ms: an integer in [1, 2_147_483_647]. @defaultValue 5_000 */
   readonly timeoutMs?: number;
   /** Largest accepted page, bytes, > 0. @defaultValue 8 MiB */
   readonly maxBytes?: number;
@@ -71,7 +71,7 @@ export function createInferenceServerSource(options: InferenceServerSourceOption
       limit: `one of: auto, ${SERVER_KINDS.join(', ')}`,
     });
   }
-  const timeoutMs = configNumber(options.timeoutMs, 5_000, ['timeoutMs']);
+  const timeoutMs = configTimeoutMs(options.timeoutMs, 5_000, ['timeoutMs']);
   const maxBytes = configNumber(options.maxBytes, 8 * 1024 * 1024, ['maxBytes']);
   const clock = options.clock ?? systemClock;
   let previous: ServerScrapeState | undefined;
