@@ -139,3 +139,33 @@ export type {
   PredictiveScalingConfigInput,
   ResolvedForecastOptions,
 } from './policies/predictive/index.js';
+
+export { chooseScaleInVictims, drainPlan } from './behavior/victims/index.js';
+export type {
+  DrainPlanOptions,
+  DrainStep,
+  ScaleInSkip,
+  ScaleInSkipReason,
+  ScaleInVictim,
+  ScaleInVictimOptions,
+  ScaleInVictimReason,
+  ScaleInVictims,
+} from './behavior/victims/index.js';
+export { SPOT_NOTICE_DEFAULT_MS, onSpotInterruption } from './behavior/spot/index.js';
+export type {
+  SpotDrain,
+  SpotInterruptionNotice,
+  SpotInterruptionOptions,
+  SpotInterruptionResponse,
+  SpotReplacement,
+  SpotWarning,
+} from './behavior/spot/index.js';
+export { FLAP_WINDOW_DEFAULT_MS, flapBudgetStep, initialFlapState } from './behavior/flap/index.js';
+export type {
+  FlapBudgetConfig,
+  FlapProposal,
+  FlapReason,
+  FlapState,
+  FlapStepResult,
+  ScaleDirection,
+} from './behavior/flap/index.js';
