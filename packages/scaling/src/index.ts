@@ -169,3 +169,49 @@ export type {
   FlapStepResult,
   ScaleDirection,
 } from './behavior/flap/index.js';
+
+export {
+  PANIC_MAX_REPLICAS,
+  PanicConfigSchema,
+  initialPanicState,
+  panicStep,
+  panicWindowMs,
+  parsePanicConfig,
+  windowAverages,
+} from './behavior/panic/index.js';
+export type {
+  DemandSample,
+  PanicConfig,
+  PanicConfigInput,
+  PanicInput,
+  PanicReason,
+  PanicState,
+  PanicStepResult,
+  WindowAverage,
+  WindowAverages,
+} from './behavior/panic/index.js';
+export {
+  ScaleToZeroConfigSchema,
+  initialScaleToZeroState,
+  parseScaleToZeroConfig,
+  scaleToZeroStep,
+} from './behavior/scale-to-zero/index.js';
+export type {
+  ScaleToZeroAction,
+  ScaleToZeroConfig,
+  ScaleToZeroConfigInput,
+  ScaleToZeroDecision,
+  ScaleToZeroInput,
+  ScaleToZeroReason,
+  ScaleToZeroState,
+} from './behavior/scale-to-zero/index.js';
+export { planWarmPool, warmPoolSize } from './behavior/warm-pool/index.js';
+export type {
+  NeededReplicas,
+  WarmPoolPlan,
+  WarmPoolPlanInput,
+  WarmPoolPlanReason,
+  WarmPoolQuantileOver,
+  WarmPoolSize,
+  WarmPoolSizeInput,
+} from './behavior/warm-pool/index.js';
