@@ -11,6 +11,9 @@
  * - {@link predictiveDecision}: a seasonal forecast provisioned at now + cold-start lead time, as a floor.
  * - {@link composeReplicas}: the rule that combines schedules, a predictive floor and reactive spikes.
  *
+ * - {@link createAutoscaler}: the controller runtime (interval ticks, serialized actuation with
+ *   coalescing and retries, typed events, OpenTelemetry metrics, JSON state that resumes).
+ *
  * @packageDocumentation
  */
 
@@ -215,3 +218,45 @@ export type {
   WarmPoolSize,
   WarmPoolSizeInput,
 } from './behavior/warm-pool/index.js';
+
+export {
+  AUTOSCALER_METRICS,
+  AutoscalerStateSchema,
+  DEFAULT_RETRY,
+  backoffDelayMs,
+  createAutoscaler,
+  fleetReaderFromSource,
+  mergeObservations,
+  parseAutoscalerState,
+  resolveRetryOptions,
+  selectDrainVictims,
+} from './runtime/index.js';
+export type {
+  ActuatedEvent,
+  ActuationCallOptions,
+  ActuationFailedEvent,
+  ActuationResult,
+  Actuator,
+  Autoscaler,
+  AutoscalerEventName,
+  AutoscalerEvents,
+  AutoscalerOptions,
+  AutoscalerState,
+  AutoscalerVerdict,
+  DecisionCause,
+  DecisionEvent,
+  DrainEvent,
+  FleetInventory,
+  FleetReader,
+  FleetReaderFromSourceOptions,
+  FleetReading,
+  InventoryInstance,
+  PendingActuation,
+  ResolvedRetryOptions,
+  RetryOptions,
+  SourceFailedEvent,
+  SourceFailureMode,
+  SupersededEvent,
+  TickOutcome,
+  TickSkippedEvent,
+} from './runtime/index.js';
