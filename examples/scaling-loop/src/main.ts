@@ -1,15 +1,18 @@
 // A scaling loop: 15 minutes of the Azure LLM inference trace (conversation service) replayed
 // against an in-memory fleet of llama2-70b replicas on H100s (service times from the Splitwise
 // profile, 16 concurrent sequences each, 60 s cold start), scaled every 15 s by target tracking
-// on queue depth and GPU (slot) utilization. Everything is deterministic: no clock, no randomness.
+// on queue depth and GPU (slot) utilization, through the controller runtime (createAutoscaler)
+// with an in-memory reader and actuator. Deterministic: simulated time, a seeded Random.
 // Run: npm run build && npm run example -w @headroom/example-scaling-loop
 import { readFileSync } from 'node:fs';
 import type { InstanceSnapshot } from '@headroom/core';
+import { createRandom, ok } from '@headroom/core';
+import { ManualScheduler } from '@headroom/core/testing';
 import {
+  createAutoscaler,
   createTargetTracking,
-  initialHpaState,
-  recordHpaScale,
-  targetTrackingStep,
+  type Actuator,
+  type FleetReader,
 } from '@headroom/scaling';
 
 // The trace slice and service model ship with the core-signals example (see its data/SOURCES.md).
@@ -52,7 +55,6 @@ const policy = createTargetTracking({
   behavior: { scaleDown: { stabilizationWindowSeconds: 120 } },
 });
 
-let state = initialHpaState();
 let nextId = 0;
 const fleet: Replica[] = [];
 const addReplica = (nowMs: number, coldStartMs: number) =>
@@ -61,9 +63,64 @@ addReplica(0, 0);
 addReplica(0, 0);
 addReplica(0, 0);
 
+// The runtime: an in-memory reader (the fleet snapshot) and actuator (add or remove replicas),
+// on a manual scheduler so 15 minutes of simulated time run in well under a second.
+const scheduler = new ManualScheduler(0);
+const reader: FleetReader = {
+  read: async () =>
+    ok({
+      currentReplicas: fleet.length,
+      instances: fleet.map((r): InstanceSnapshot => ({
+        id: r.id,
+        state: r.readyAtMs <= scheduler.now() ? 'ready' : 'loading',
+        labels: { model: 'llama2-70b', gpuClass: 'H100' },
+        load: { queueDepth: r.queue.length, inFlightRequests: r.running.length },
+        gpus: [
+          {
+            gpuId: `${r.id}-gpu`,
+            utilization: r.running.length / SLOTS,
+            sampledAtMs: scheduler.now(),
+          },
+        ],
+        observedAtMs: scheduler.now(),
+      })),
+    }),
+};
+const actuator: Actuator = {
+  setReplicas: async (_target, replicas) => {
+    const now = scheduler.now();
+    while (fleet.length < replicas) addReplica(now, COLD_START_MS);
+    if (fleet.length > replicas) {
+      // Scale in: remove the least busy replicas first; their queued requests move to a survivor.
+      fleet.sort((a, b) => a.running.length + a.queue.length - (b.running.length + b.queue.length));
+      const removed = fleet.splice(0, fleet.length - replicas);
+      for (const r of removed) fleet[0]?.queue.push(...r.queue);
+    }
+    return { ok: true };
+  },
+};
+const autoscaler = createAutoscaler({
+  target: 'llama2-70b',
+  policy,
+  reader,
+  actuator,
+  scheduler,
+  random: createRandom(1),
+  intervalMs: DECIDE_EVERY_MS,
+});
+let lastSaid = 'hold';
+autoscaler.events.on('decision', (e) => {
+  const r = e.reason;
+  lastSaid =
+    e.decision.kind === 'scale'
+      ? `scale ${e.decision.from ?? '?'} -> ${e.decision.to} (${r?.drivingSignal} at ${r?.drivingPressure?.toFixed(2)}x target, ${r?.code})`
+      : `hold (${r?.code ?? e.cause})`;
+});
+autoscaler.start();
+
 let next = 0;
-console.log(' time  req/min  replicas(ready)  queued  decision');
 let arrivalsThisMinute = 0;
+console.log(' time  req/min  replicas(ready)  queued  last decision');
 for (let now = 0; now <= 15 * 60_000; now += TICK_MS) {
   for (; next < arrivals.length && (arrivals[next] as { atMs: number }).atMs <= now; next++) {
     const ready = fleet.filter((r) => r.readyAtMs <= now);
@@ -80,41 +137,17 @@ for (let now = 0; now <= 15 * 60_000; now += TICK_MS) {
     while (r.running.length < SLOTS && r.queue.length > 0 && r.readyAtMs <= now)
       r.running.push(now + (r.queue.shift() as number));
   }
-  if (now % DECIDE_EVERY_MS !== 0 || now === 0) continue;
-
-  const instances: InstanceSnapshot[] = fleet.map((r) => ({
-    id: r.id,
-    state: r.readyAtMs <= now ? 'ready' : 'loading',
-    labels: { model: 'llama2-70b', gpuClass: 'H100' },
-    load: { queueDepth: r.queue.length, inFlightRequests: r.running.length },
-    gpus: [{ gpuId: `${r.id}-gpu`, utilization: r.running.length / SLOTS, sampledAtMs: now }],
-    observedAtMs: now,
-  }));
-  const step = targetTrackingStep(policy, state, {
-    nowMs: now,
-    currentReplicas: fleet.length,
-    instances,
-  });
-  state = step.state;
-  let said = `hold (${step.reason.code})`;
-  if (step.decision.kind === 'scale') {
-    const { from, to } = step.decision;
-    if (to > from) for (let k = from; k < to; k++) addReplica(now, COLD_START_MS);
-    else {
-      // Scale in: remove the least busy replicas, never one with sequences still running if an idle one exists.
-      fleet.sort((a, b) => a.running.length + a.queue.length - (b.running.length + b.queue.length));
-      const removed = fleet.splice(0, from - to);
-      for (const r of removed) fleet[0]?.queue.push(...r.queue);
-    }
-    state = recordHpaScale(policy.behavior, state, from, to, now);
-    said = `scale ${from} -> ${to} (${step.reason.drivingSignal} at ${step.reason.drivingPressure?.toFixed(2)}x target, ${step.reason.code})`;
-  }
-  if (now % 60_000 === 0) {
+  if (now > 0 && now % 60_000 === 0) {
     const ready = fleet.filter((r) => r.readyAtMs <= now).length;
     const queued = fleet.reduce((s, r) => s + r.queue.length, 0);
     console.log(
-      `${String(now / 60_000).padStart(3)} min ${String(arrivalsThisMinute).padStart(7)} ${`${fleet.length} (${ready})`.padStart(16)} ${String(queued).padStart(7)}  ${said}`,
+      `${String(now / 60_000).padStart(3)} min ${String(arrivalsThisMinute).padStart(7)} ${`${fleet.length} (${ready})`.padStart(16)} ${String(queued).padStart(7)}  ${lastSaid}`,
     );
     arrivalsThisMinute = 0;
   }
+  await scheduler.advanceAsync(TICK_MS); // the autoscaler ticks every 15 s of simulated time
 }
+autoscaler.stop();
+console.log(
+  `\nautoscaler state (JSON, resumable): ${JSON.stringify(autoscaler.state()).length} bytes`,
+);
