@@ -260,3 +260,12 @@ export type {
   TickOutcome,
   TickSkippedEvent,
 } from './runtime/index.js';
+
+export { SCALE_DOWN_COOLDOWN_DEFAULT_MS, scaleDownCooldown } from './behavior/cooldown/index.js';
+export type {
+  ScaleDownCooldownConfig,
+  ScaleDownCooldownInput,
+  ScaleDownCooldownReason,
+  ScaleDownCooldownResult,
+} from './behavior/cooldown/index.js';
+export type { AutoscalerGuards, GuardRefusal } from './runtime/index.js';

@@ -11,6 +11,13 @@ import {
   type TimerHandle,
 } from '@headroom/core';
 import EventEmitter from 'eventemitter3';
+import { scaleDownCooldown, type ScaleDownCooldownConfig } from '../behavior/cooldown/index.js';
+import {
+  flapBudgetStep,
+  initialFlapState,
+  type FlapBudgetConfig,
+  type FlapState,
+} from '../behavior/flap/index.js';
 import { recordHpaScale, type HpaState } from '../hpa/index.js';
 import { targetTrackingStep, type TargetTracking } from '../signals/index.js';
 import { backoffDelayMs, resolveRetryOptions } from './backoff.js';
@@ -28,6 +35,7 @@ import type {
   DecisionEvent,
   FleetReader,
   FleetReading,
+  GuardRefusal,
   PendingActuation,
   ResolvedRetryOptions,
   TickOutcome,
@@ -134,6 +142,11 @@ type Fallback =
   | { readonly mode: 'hold' }
   | { readonly mode: 'fallback'; readonly replicas: number; readonly failureThreshold: number };
 
+interface Guards {
+  readonly cooldown: ScaleDownCooldownConfig | undefined;
+  readonly flapBudget: FlapBudgetConfig | undefined;
+}
+
 interface Flight {
   readonly request: PendingActuation;
   readonly controller: AbortController;
@@ -234,6 +247,7 @@ class AutoscalerRuntime implements Autoscaler {
   readonly #actuationTimeoutMs: number;
   readonly #retry: ResolvedRetryOptions;
   readonly #fallback: Fallback;
+  readonly #guards: Guards;
 
   #hpa: HpaState;
   #lastDesired: number | null;
@@ -241,6 +255,8 @@ class AutoscalerRuntime implements Autoscaler {
   #nextDecisionId: number;
   #sourceFailures: number;
   #skippedTicks: number;
+  #lastScaleUpAtMs: number | null;
+  #flap: FlapState;
 
   /** The newest change not started yet (or waiting for a retry while #retryTimer is set). */
   #pending: PendingActuation | undefined;
@@ -262,6 +278,7 @@ class AutoscalerRuntime implements Autoscaler {
       actuationTimeoutMs: number;
       retry: ResolvedRetryOptions;
       fallback: Fallback;
+      guards: Guards;
       state: AutoscalerState | undefined;
     },
   ) {
@@ -276,6 +293,7 @@ class AutoscalerRuntime implements Autoscaler {
     this.#actuationTimeoutMs = config.actuationTimeoutMs;
     this.#retry = config.retry;
     this.#fallback = config.fallback;
+    this.#guards = config.guards;
     const s = config.state;
     this.#hpa = s?.hpa ?? { recommendations: [], scaleUpEvents: [], scaleDownEvents: [] };
     this.#lastDesired = s?.lastDesiredReplicas ?? null;
@@ -284,6 +302,8 @@ class AutoscalerRuntime implements Autoscaler {
     this.#nextDecisionId = s?.nextDecisionId ?? 1;
     this.#sourceFailures = s?.consecutiveSourceFailures ?? 0;
     this.#skippedTicks = s?.skippedTicks ?? 0;
+    this.#lastScaleUpAtMs = s?.lastScaleUpAtMs ?? null;
+    this.#flap = s?.flap ?? initialFlapState();
   }
 
   start(): void {
@@ -367,6 +387,12 @@ class AutoscalerRuntime implements Autoscaler {
       nextDecisionId: this.#nextDecisionId,
       consecutiveSourceFailures: this.#sourceFailures,
       skippedTicks: this.#skippedTicks,
+      lastScaleUpAtMs: this.#lastScaleUpAtMs,
+      flap: {
+        lastDirection: this.#flap.lastDirection,
+        changesAtMs: [...this.#flap.changesAtMs],
+        lastStepAtMs: this.#flap.lastStepAtMs,
+      },
     };
   }
 
@@ -468,12 +494,81 @@ class AutoscalerRuntime implements Autoscaler {
     for (const p of step.reason.proposals) {
       instruments.signalPressure.record(p.pressure, { target: this.target, signal: p.signal });
     }
-    const verdict: AutoscalerVerdict =
+    let verdict: AutoscalerVerdict =
       step.decision.kind === 'scale'
         ? { kind: 'scale', from: step.decision.from, to: step.decision.to }
         : { kind: 'hold', replicas: step.decision.replicas };
-    const event = this.#recordDecision('policy', verdict, step.reason, step.reason.code, nowMs);
+    let guard: GuardRefusal | undefined;
+    let flap: FlapState | undefined;
+    if (step.decision.kind === 'scale') {
+      const checked = this.#guard(step.decision.from, step.decision.to, reading.instances, nowMs);
+      guard = checked.guard;
+      flap = checked.flap;
+      if (guard !== undefined) verdict = { kind: 'hold', replicas: step.decision.from };
+    }
+    const event = this.#recordDecision(
+      'policy',
+      verdict,
+      step.reason,
+      step.reason.code,
+      nowMs,
+      guard,
+    );
+    // The flap budget counts a scale once it is submitted, never a refused one.
+    if (flap !== undefined && verdict.kind === 'scale') this.#flap = flap;
     return { kind: 'decided', decision: event };
+  }
+
+  /** Applies the guards to the policy's scale `from` -> `to`; the flap state to commit if allowed. */
+  #guard(
+    from: number,
+    to: number,
+    instances: readonly InstanceSnapshot[],
+    nowMs: number,
+  ): { guard: GuardRefusal | undefined; flap: FlapState | undefined } {
+    const { cooldown, flapBudget } = this.#guards;
+    if (cooldown !== undefined) {
+      // A scale-up still pending or in flight counts from when it was decided.
+      let lastScaleUpAtMs = this.#lastScaleUpAtMs;
+      for (const request of this.#outstanding()) {
+        if (request.from !== null && request.to > request.from) {
+          lastScaleUpAtMs = Math.max(lastScaleUpAtMs ?? request.decidedAtMs, request.decidedAtMs);
+        }
+      }
+      const check = scaleDownCooldown(cooldown, { nowMs, from, to, lastScaleUpAtMs, instances });
+      if (!check.allowed) {
+        return {
+          guard: {
+            guard: 'cooldown',
+            reason:
+              check.reason === 'cooldown_after_ready'
+                ? 'cooldown_after_ready'
+                : 'cooldown_after_scale_up',
+            from,
+            to,
+            untilMs: check.untilMs,
+          },
+          flap: undefined,
+        };
+      }
+    }
+    if (flapBudget !== undefined) {
+      const check = flapBudgetStep(flapBudget, this.#flap, { from, to, nowMs });
+      if (!check.allowed) {
+        return {
+          guard: {
+            guard: 'flap_budget',
+            reason: 'flap_budget_spent',
+            from,
+            to,
+            untilMs: undefined,
+          },
+          flap: undefined,
+        };
+      }
+      return { guard: undefined, flap: check.state };
+    }
+    return { guard: undefined, flap: undefined };
   }
 
   #sourceFailed(error: HeadroomError): TickOutcome {
@@ -506,6 +601,7 @@ class AutoscalerRuntime implements Autoscaler {
     reason: DecisionEvent['reason'],
     reasonCode: string,
     atMs: number,
+    guard?: GuardRefusal,
   ): DecisionEvent {
     const decisionId = this.#nextDecisionId++;
     this.#lastDesired = verdict.kind === 'scale' ? verdict.to : verdict.replicas;
@@ -522,6 +618,7 @@ class AutoscalerRuntime implements Autoscaler {
       cause,
       decision: verdict,
       reason,
+      ...(guard === undefined ? {} : { guard }),
     };
     this.#emit('decision', event);
     if (verdict.kind === 'scale') {
@@ -620,6 +717,7 @@ class AutoscalerRuntime implements Autoscaler {
         );
       }
       this.#known = request.to;
+      if (request.from !== null && request.to > request.from) this.#lastScaleUpAtMs = atMs;
       this.#emit('actuated', {
         decisionId: request.decisionId,
         target: this.target,
@@ -702,6 +800,60 @@ class AutoscalerRuntime implements Autoscaler {
   }
 }
 
+function resolveGuards(guards: AutoscalerOptions['guards']): Guards {
+  if (guards === undefined) return { cooldown: undefined, flapBudget: undefined };
+  if (typeof guards !== 'object' || guards === null) {
+    throw configError(['guards'], 'must be an object', guards);
+  }
+  let cooldown: ScaleDownCooldownConfig | undefined;
+  if (guards.cooldown !== undefined) {
+    const c = guards.cooldown;
+    if (typeof c !== 'object' || c === null) {
+      throw configError(['guards', 'cooldown'], 'must be an object', c);
+    }
+    cooldown = {
+      afterScaleUpMs: requireNumber(
+        c.afterScaleUpMs ?? 300_000,
+        ['guards', 'cooldown', 'afterScaleUpMs'],
+        { min: 0 },
+        'invalid_config',
+      ),
+      afterReadyMs: requireNumber(
+        c.afterReadyMs ?? 300_000,
+        ['guards', 'cooldown', 'afterReadyMs'],
+        { min: 0 },
+        'invalid_config',
+      ),
+    };
+  }
+  let flapBudget: FlapBudgetConfig | undefined;
+  if (guards.flapBudget !== undefined) {
+    const f = guards.flapBudget;
+    if (typeof f !== 'object' || f === null) {
+      throw configError(['guards', 'flapBudget'], 'must be an object', f);
+    }
+    flapBudget = {
+      maxDirectionChanges: requireNumber(
+        f.maxDirectionChanges,
+        ['guards', 'flapBudget', 'maxDirectionChanges'],
+        { min: 1, integer: true },
+        'invalid_config',
+      ),
+      ...(f.windowMs === undefined
+        ? {}
+        : {
+            windowMs: requireNumber(
+              f.windowMs,
+              ['guards', 'flapBudget', 'windowMs'],
+              { min: 0, minExclusive: true },
+              'invalid_config',
+            ),
+          }),
+    };
+  }
+  return { cooldown, flapBudget };
+}
+
 function positiveMs(value: unknown, path: string): number {
   return requireNumber(value, [path], { min: 0, minExclusive: true }, 'invalid_config');
 }
@@ -724,6 +876,8 @@ function positiveMs(value: unknown, path: string): number {
  * - **Source failures**: `source-failed`; in `hold` mode nothing else happens, in `fallback` mode
  *   the fallback replicas are set (KEDA's fallback). The runtime never acts on missing data
  *   otherwise.
+ * - **Guards** (optional, `guards`): a scale-down cooldown and a flap budget; a policy scale they
+ *   refuse becomes a hold whose `decision` event says why in `guard` (see {@link AutoscalerOptions.guards}).
  * - **Scale-in**: after one is applied, `drain` names the least-loaded ready instances.
  * - **Resumable**: `state()` is plain JSON; pass it as `state` to continue elsewhere.
  *
@@ -735,7 +889,8 @@ function positiveMs(value: unknown, path: string): number {
  * `target`; a `reader`, `actuator`, `scheduler` or `random` without its methods; `intervalMs`,
  * `readTimeoutMs` or `actuationTimeoutMs` not > 0; bad `retry` fields (see `resolveRetryOptions`);
  * a fallback `replicas` outside the policy's [minReplicas, maxReplicas] or a `failureThreshold`
- * not an integer >= 1; a `state` that does not validate or belongs to another target.
+ * not an integer >= 1; a `guards.cooldown` time not a finite number >= 0, a
+ * `guards.flapBudget.maxDirectionChanges` not an integer >= 1 or a `windowMs` not > 0; a `state` that does not validate or belongs to another target.
  * @example
  * ```ts
  * import { createRandom, createSystemScheduler } from '@headroom/core';
@@ -835,6 +990,7 @@ export function createAutoscaler(options: AutoscalerOptions): Autoscaler {
     actuationTimeoutMs,
     retry,
     fallback,
+    guards: resolveGuards(options.guards),
     state,
   });
 }

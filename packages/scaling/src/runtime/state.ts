@@ -66,6 +66,19 @@ export const AutoscalerStateSchema = z.object({
   consecutiveSourceFailures: count,
   /** Ticks skipped in total. */
   skippedTicks: count,
+  /** When the last scale-up was applied, epoch ms, or `null`; optional (older states lack it). */
+  lastScaleUpAtMs: epochMs.nullable().optional(),
+  /** The flap budget's state; optional (older states lack it). */
+  flap: z
+    .object({
+      /** The direction of the last allowed scale, or `null`. */
+      lastDirection: z.literal(['up', 'down']).nullable(),
+      /** Direction changes still in the window, epoch ms. */
+      changesAtMs: z.array(epochMs),
+      /** The latest time seen, epoch ms, or `null`. */
+      lastStepAtMs: epochMs.nullable(),
+    })
+    .optional(),
 });
 
 /**
@@ -96,5 +109,9 @@ export function parseAutoscalerState(input: unknown, path: ErrorPath = ['state']
     nextDecisionId: parsed.nextDecisionId,
     consecutiveSourceFailures: parsed.consecutiveSourceFailures,
     skippedTicks: parsed.skippedTicks,
+    ...(parsed.lastScaleUpAtMs === undefined ? {} : { lastScaleUpAtMs: parsed.lastScaleUpAtMs }),
+    ...(parsed.flap === undefined
+      ? {}
+      : { flap: { ...parsed.flap, changesAtMs: [...parsed.flap.changesAtMs] } }),
   };
 }

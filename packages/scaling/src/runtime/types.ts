@@ -1,4 +1,6 @@
 import type { HeadroomError, InstanceSnapshot, Random, Result, Scheduler } from '@headroom/core';
+import type { ScaleDownCooldownConfig } from '../behavior/cooldown/index.js';
+import type { FlapBudgetConfig, FlapState } from '../behavior/flap/index.js';
 import type { HpaState } from '../hpa/index.js';
 import type { FleetSignalValue, TargetTracking, TargetTrackingDecision } from '../signals/index.js';
 
@@ -203,6 +205,57 @@ export interface AutoscalerState {
   readonly consecutiveSourceFailures: number;
   /** Ticks skipped because the previous one was still running, in total. */
   readonly skippedTicks: number;
+  /**
+   * When the last scale-up was applied (the actuator's success), epoch ms, or `null` before any;
+   * for the scale-down cooldown of {@link AutoscalerGuards.cooldown}. Absent in a state written
+   * before guards existed (read as `null`).
+   */
+  readonly lastScaleUpAtMs?: number | null;
+  /**
+   * The flap budget's state (see `flapBudgetStep`), for {@link AutoscalerGuards.flapBudget}.
+   * Absent in a state written before guards existed (read as `initialFlapState()`).
+   */
+  readonly flap?: FlapState;
+}
+
+/**
+ * Guards applied to the policy's scale decisions (not to `fallback` ones) before they are
+ * submitted. A refused scale becomes a hold at the replicas it started from, and its `decision`
+ * event carries a {@link GuardRefusal} in `guard`.
+ */
+export interface AutoscalerGuards {
+  /**
+   * Refuse scale-downs shortly after a scale-up or after an instance became ready (see
+   * `scaleDownCooldown`). The last scale-up is the latest applied one, or a scale-up still
+   * pending or in flight (at the time it was decided). Off when absent.
+   */
+  readonly cooldown?: ScaleDownCooldownConfig;
+  /**
+   * Refuse a direction change when K already happened in the trailing window (see
+   * `flapBudgetStep`). A scale counts once it is submitted to the actuator queue (even if it is
+   * later superseded or fails). Off when absent.
+   */
+  readonly flapBudget?: FlapBudgetConfig;
+}
+
+/** Why a guard turned the policy's scale into a hold; in {@link DecisionEvent.guard}. */
+export interface GuardRefusal {
+  /** The guard that refused: `cooldown` (scale-down cooldown) or `flap_budget`. */
+  readonly guard: 'cooldown' | 'flap_budget';
+  /**
+   * The guard's reason: `cooldown_after_scale_up` or `cooldown_after_ready` (cooldown), or
+   * `flap_budget_spent` (flap budget).
+   */
+  readonly reason: 'cooldown_after_scale_up' | 'cooldown_after_ready' | 'flap_budget_spent';
+  /** The replicas the policy proposed to scale from. */
+  readonly from: number;
+  /** The replicas the policy proposed to scale to (not applied). */
+  readonly to: number;
+  /**
+   * For the cooldown: the earliest time a scale-down can be allowed, epoch ms; `undefined` for
+   * the flap budget.
+   */
+  readonly untilMs: number | undefined;
 }
 
 /** A decision of the runtime: scale from one count to another, or hold. */
@@ -236,6 +289,11 @@ export interface DecisionEvent {
   readonly decision: AutoscalerVerdict;
   /** The policy's reason (driving signal, proposals, rule that limited it); `null` for a fallback. */
   readonly reason: TargetTrackingDecision['reason'] | null;
+  /**
+   * Present only when a guard (see {@link AutoscalerGuards}) refused the policy's scale: then
+   * `decision` is a hold, and this says which guard refused, why and what was proposed.
+   */
+  readonly guard?: GuardRefusal;
 }
 
 /** The `actuated` event: a decision's change was applied. */
@@ -427,4 +485,6 @@ export interface AutoscalerOptions {
   readonly actuationTimeoutMs?: number;
   /** State of an earlier autoscaler of the same target to resume from (see {@link AutoscalerState}). */
   readonly state?: AutoscalerState;
+  /** Scale-down cooldown and flap budget applied to the policy's decisions. @defaultValue none */
+  readonly guards?: AutoscalerGuards;
 }
