@@ -104,6 +104,31 @@ describe('parseConfig', () => {
     expect(error.message).toContain(limit);
   });
 
+  it('takes the bound of a refinement from its params.limit', () => {
+    const Ordered = z.object({ min: z.number(), max: z.number() }).superRefine((v, ctx) => {
+      if (v.max < v.min)
+        ctx.addIssue({
+          code: 'custom',
+          message: 'max must be >= min',
+          path: ['max'],
+          input: v.max,
+          params: { limit: `>= ${v.min}` },
+        });
+    });
+    let thrown: unknown;
+    try {
+      parseConfig(Ordered, { min: 5, max: 2 });
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toMatchObject({
+      code: 'invalid_config',
+      path: ['max'],
+      limit: '>= 5',
+      value: 2,
+    });
+  });
+
   it('parseInput returns a failed result instead of throwing', () => {
     const result = parseInput(Schema, { cooldownMs: 'soon' }, ['input']);
     expect(result.ok).toBe(false);

@@ -31,6 +31,11 @@ function issueLimit(issue: Issue): string | undefined {
       return `format ${issue.format}`;
     case 'unrecognized_keys':
       return `known keys only`;
+    case 'custom': {
+      // A refinement can state its bound: ctx.addIssue({ code: 'custom', params: { limit: '<= 10' } }).
+      const limit = (issue.params as { limit?: unknown } | undefined)?.limit;
+      return typeof limit === 'string' ? limit : undefined;
+    }
     default:
       return undefined;
   }

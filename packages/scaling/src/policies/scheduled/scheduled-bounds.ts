@@ -1,4 +1,4 @@
-import { HeadroomError, isHeadroomError, parseConfig, type ErrorPath } from '@headroom/core';
+import { HeadroomError, parseConfig, type ErrorPath } from '@headroom/core';
 import { Cron } from 'croner';
 import { z } from 'zod';
 
@@ -167,37 +167,6 @@ export type ScheduledBoundsConfigInput = z.input<typeof ScheduledBoundsConfigSch
 /** A validated, frozen {@link ScheduledBoundsConfigSchema}. */
 export type ScheduledBoundsConfig = Readonly<z.output<typeof ScheduledBoundsConfigSchema>>;
 
-/** The limit of a custom zod issue, which `parseConfig` does not read, moved onto the error. */
-function withCustomLimit(error: unknown): unknown {
-  if (!isHeadroomError(error) || error.limit !== undefined) return error;
-  const cause = error.cause;
-  if (!(cause instanceof z.ZodError)) return error;
-  const first = cause.issues[0];
-  const limit =
-    first?.code === 'custom' ? (first.params as { limit?: unknown } | undefined)?.limit : undefined;
-  if (typeof limit !== 'string') return error;
-  return new HeadroomError({
-    code: error.code,
-    message: error.detail,
-    path: error.path,
-    value: error.value,
-    limit,
-    cause,
-  });
-}
-
-/**
- * Freezes every nested object. `parseConfig` already deep-freezes, but it stops at containers
- * that are already frozen, and zod's `.readonly()` freezes the arrays (not their elements).
- */
-function freezeDeep<T>(value: T): T {
-  if (typeof value === 'object' && value !== null) {
-    for (const key of Object.keys(value)) freezeDeep((value as Record<string, unknown>)[key]);
-    Object.freeze(value);
-  }
-  return value;
-}
-
 interface Compiled {
   readonly config: ScheduledBoundsConfig;
   readonly crons: readonly Cron[];
@@ -236,12 +205,7 @@ export function parseScheduledBoundsConfig(
   input: ScheduledBoundsConfigInput,
   path: ErrorPath = [],
 ): ScheduledBoundsConfig {
-  let config: ScheduledBoundsConfig;
-  try {
-    config = freezeDeep(parseConfig(ScheduledBoundsConfigSchema, input, path));
-  } catch (error) {
-    throw withCustomLimit(error);
-  }
+  const config: ScheduledBoundsConfig = parseConfig(ScheduledBoundsConfigSchema, input, path);
   compiled.set(config, {
     config,
     crons: config.schedules.map((s) => compileCron(s.cron, s.timezone)),

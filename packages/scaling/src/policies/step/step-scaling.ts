@@ -1,7 +1,6 @@
 import {
   HeadroomError,
   checkMetric,
-  isHeadroomError,
   parseConfig,
   type ErrorPath,
   type MetricCheckOptions,
@@ -317,37 +316,6 @@ function stepRuleViolations(config: z.output<typeof StepScalingConfigSchema>): R
   return out;
 }
 
-/** The limit of a custom zod issue, which `parseConfig` does not read, moved onto the error. */
-function withCustomLimit(error: unknown): unknown {
-  if (!isHeadroomError(error) || error.limit !== undefined) return error;
-  const cause = error.cause;
-  if (!(cause instanceof z.ZodError)) return error;
-  const first = cause.issues[0];
-  const limit =
-    first?.code === 'custom' ? (first.params as { limit?: unknown } | undefined)?.limit : undefined;
-  if (typeof limit !== 'string') return error;
-  return new HeadroomError({
-    code: error.code,
-    message: error.detail,
-    path: error.path,
-    value: error.value,
-    limit,
-    cause,
-  });
-}
-
-/**
- * Freezes every nested object. `parseConfig` already deep-freezes, but it stops at containers
- * that are already frozen, and zod's `.readonly()` freezes the arrays (not their elements).
- */
-function freezeDeep<T>(value: T): T {
-  if (typeof value === 'object' && value !== null) {
-    for (const key of Object.keys(value)) freezeDeep((value as Record<string, unknown>)[key]);
-    Object.freeze(value);
-  }
-  return value;
-}
-
 const validated = new WeakMap<object, StepScalingConfig>();
 
 /**
@@ -380,12 +348,7 @@ export function parseStepScalingConfig(
   input: StepScalingConfigInput,
   path: ErrorPath = [],
 ): StepScalingConfig {
-  let config: StepScalingConfig;
-  try {
-    config = freezeDeep(parseConfig(StepScalingConfigSchema, input, path));
-  } catch (error) {
-    throw withCustomLimit(error);
-  }
+  const config: StepScalingConfig = parseConfig(StepScalingConfigSchema, input, path);
   validated.set(config, config);
   return config;
 }
