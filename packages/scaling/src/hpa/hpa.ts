@@ -144,44 +144,40 @@ function changeInPeriod(
   return sum;
 }
 
-function scaleUpLimit(
+/**
+ * The replica limit the direction's policies allow this period (the HPA's
+ * calculateScaleUpLimitWithScalingRules / calculateScaleDownLimitWithBehaviors): each policy
+ * starts from the replicas at the start of its period (current, minus scale-ups, plus scale-downs
+ * within it); `Max` picks the policy allowing the most change, `Min` the least, `Disabled` none.
+ */
+function policyLimit(
+  direction: 'up' | 'down',
   current: number,
   state: HpaState,
   rules: ResolvedScalingRules,
   nowMs: number,
 ): number {
   if (rules.selectPolicy === 'Disabled') return current;
-  const pick = rules.selectPolicy === 'Min' ? Math.min : Math.max;
-  let result = rules.selectPolicy === 'Min' ? Number.POSITIVE_INFINITY : Number.NEGATIVE_INFINITY;
+  const mostChange = direction === 'up' ? Math.max : Math.min;
+  const leastChange = direction === 'up' ? Math.min : Math.max;
+  const pick = rules.selectPolicy === 'Min' ? leastChange : mostChange;
+  let result: number | undefined;
   for (const p of rules.policies) {
     const start =
       current -
       changeInPeriod(state.scaleUpEvents, p.periodSeconds, nowMs) +
       changeInPeriod(state.scaleDownEvents, p.periodSeconds, nowMs);
-    const proposed = p.type === 'Pods' ? start + p.value : Math.ceil(start * (1 + p.value / 100));
-    result = pick(result, proposed);
+    const proposed =
+      direction === 'up'
+        ? p.type === 'Pods'
+          ? start + p.value
+          : Math.ceil(start * (1 + p.value / 100))
+        : p.type === 'Pods'
+          ? start - p.value
+          : Math.trunc(start * (1 - p.value / 100));
+    result = result === undefined ? proposed : pick(result, proposed);
   }
-  return result;
-}
-
-function scaleDownLimit(
-  current: number,
-  state: HpaState,
-  rules: ResolvedScalingRules,
-  nowMs: number,
-): number {
-  if (rules.selectPolicy === 'Disabled') return current;
-  const pick = rules.selectPolicy === 'Min' ? Math.max : Math.min;
-  let result = rules.selectPolicy === 'Min' ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY;
-  for (const p of rules.policies) {
-    const start =
-      current -
-      changeInPeriod(state.scaleUpEvents, p.periodSeconds, nowMs) +
-      changeInPeriod(state.scaleDownEvents, p.periodSeconds, nowMs);
-    const proposed = p.type === 'Pods' ? start - p.value : Math.trunc(start * (1 - p.value / 100));
-    result = pick(result, proposed);
-  }
-  return result;
+  return result ?? current;
 }
 
 /**
@@ -449,7 +445,7 @@ export function normalizeRecommendation(
 
   if (stabilized > specReplicas) {
     const limit = Math.max(
-      scaleUpLimit(specReplicas, state, controller.scaleUp, nowMs),
+      policyLimit('up', specReplicas, state, controller.scaleUp, nowMs),
       specReplicas,
     );
     const limited = spec.maxReplicas > limit;
@@ -473,7 +469,7 @@ export function normalizeRecommendation(
     }
   } else if (stabilized < specReplicas) {
     const limit = Math.min(
-      scaleDownLimit(specReplicas, state, controller.scaleDown, nowMs),
+      policyLimit('down', specReplicas, state, controller.scaleDown, nowMs),
       specReplicas,
     );
     const limited = spec.minReplicas < limit;

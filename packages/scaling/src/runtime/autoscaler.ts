@@ -906,7 +906,7 @@ function positiveMs(value: unknown, path: string): number {
  *   reader, // a FleetReader, for example fleetReaderFromSource(poller, inventory)
  *   actuator: { setReplicas: (target, replicas, { signal }) => scaleDeployment(target, replicas, signal) },
  *   scheduler: createSystemScheduler({ unref: true }),
- *   random: createRandom(Date.now()),
+ *   random: createRandom(42),
  *   onSourceFailure: { mode: 'fallback', replicas: 6, failureThreshold: 3 },
  * });
  * autoscaler.events.on('actuated', (e) => metricsLog(e));
