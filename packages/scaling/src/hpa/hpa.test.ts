@@ -257,6 +257,67 @@ describe('bounds and the scale-to-zero cases', () => {
   });
 });
 
+describe('inputs Kubernetes could not produce', () => {
+  it('an Object/External Value metric with no pods selected fails the metric instead of scaling to 0', () => {
+    const hpa = createHpaController({
+      minReplicas: 1,
+      maxReplicas: 20,
+      metrics: [{ type: 'External', name: 'q', target: { type: 'Value', value: 5 } }],
+    });
+    const d = hpaStep(hpa, initialHpaState(), {
+      nowMs: T0,
+      specReplicas: 10,
+      pods: [],
+      metrics: [{ kind: 'value', milliValue: 50_000 }],
+    });
+    expect(d).toMatchObject({ desiredReplicas: 10, reason: { code: 'invalid_metrics' } });
+  });
+
+  it('non-finite or negative values never reach the math', () => {
+    const hpa = createHpaController(
+      queueSpec({ behavior: { scaleDown: { stabilizationWindowSeconds: 0 } } }),
+    );
+    const nan = hpaStep(hpa, initialHpaState(), {
+      nowMs: T0,
+      specReplicas: 2,
+      pods: pods('a', 'b'),
+      metrics: [
+        {
+          kind: 'pods',
+          samples: {
+            a: { milliValue: Number.NaN, timestampMs: T0, windowMs: 0 },
+            b: { milliValue: 20_000, timestampMs: T0, windowMs: 0 },
+          },
+        },
+      ],
+    });
+    expect(Number.isInteger(nan.desiredReplicas)).toBe(true);
+    expect(nan.state.recommendations.every((r) => Number.isFinite(r.replicas))).toBe(true);
+    const ext = createHpaController({
+      minReplicas: 1,
+      maxReplicas: 20,
+      metrics: [{ type: 'External', name: 'q', target: { type: 'AverageValue', averageValue: 5 } }],
+    });
+    expect(
+      hpaStep(ext, initialHpaState(), {
+        nowMs: T0,
+        specReplicas: 3,
+        pods: [],
+        metrics: [{ kind: 'value', milliValue: Number.POSITIVE_INFINITY }],
+      }).reason.code,
+    ).toBe('invalid_metrics');
+    expect(() =>
+      hpaStep(hpa, initialHpaState(), { nowMs: T0, specReplicas: 2.5, pods: [], metrics: [] }),
+    ).toThrow(/invalid_argument at specReplicas/);
+  });
+
+  it('rejects an empty policy list, as the API server does', () => {
+    expect(() =>
+      createHpaController(queueSpec({ behavior: { scaleUp: { policies: [] } } })),
+    ).toThrow(/invalid_config at hpa\.behavior\.scaleUp\.policies/);
+  });
+});
+
 describe('legacy behavior (no spec.behavior)', () => {
   const hpa = createHpaController(queueSpec({ maxReplicas: 100 }));
   it('limits a scale-up to max(2 × current, 4)', () => {

@@ -1,4 +1,4 @@
-import { parseConfig } from '@headroom/core';
+import { HeadroomError, parseConfig } from '@headroom/core';
 import {
   podMetricProposal,
   valueMetricProposal,
@@ -190,7 +190,12 @@ function policyLimit(
  * max(2 × current, 4)).
  *
  * Pure: pass the state it returns to the next call, and {@link recordHpaScale} after the scale is
- * applied, as the controller stores scale events only after a successful update.
+ * applied, as the controller stores scale events only after a successful update. Metric values
+ * that are not finite and non-negative never reach the math (a pod sample counts as missing, a
+ * single value fails its metric).
+ *
+ * @throws `HeadroomError` `invalid_argument` when `specReplicas` or `statusReplicas` is not a
+ * non-negative integer.
  *
  * @example
  * ```ts
@@ -205,6 +210,21 @@ export function hpaStep(controller: HpaController, state: HpaState, input: HpaIn
   const { spec } = controller;
   const { nowMs, specReplicas } = input;
   const statusReplicas = input.statusReplicas ?? specReplicas;
+  for (const [name, value] of [
+    ['specReplicas', specReplicas],
+    ['statusReplicas', statusReplicas],
+  ] as const) {
+    if (!(Number.isSafeInteger(value) && value >= 0)) {
+      // Kubernetes replica counts are non-negative integers: anything else is misuse.
+      throw new HeadroomError({
+        code: 'invalid_argument',
+        message: 'must be a non-negative integer',
+        path: [name],
+        value,
+        limit: 'integer >= 0',
+      });
+    }
+  }
   const proposals: MetricProposal[] = [];
   const done = (
     desiredReplicas: number,

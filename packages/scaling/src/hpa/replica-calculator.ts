@@ -109,7 +109,8 @@ function groupPods(
       continue;
     }
     const sample = samples[pod.name];
-    if (sample === undefined) {
+    // A sample that is not a finite, non-negative number never reaches the math: the pod counts as missing.
+    if (sample === undefined || !(Number.isFinite(sample.milliValue) && sample.milliValue >= 0)) {
       g.missing.add(pod.name);
       continue;
     }
@@ -185,7 +186,12 @@ export function podMetricProposal(
   const values = new Map<string, number>();
   for (const pod of pods) {
     const s = samples[pod.name];
-    if (s !== undefined && !g.ignored.has(pod.name) && !g.unready.has(pod.name))
+    if (
+      s !== undefined &&
+      !g.ignored.has(pod.name) &&
+      !g.unready.has(pod.name) &&
+      !g.missing.has(pod.name)
+    )
       values.set(pod.name, s.milliValue);
   }
   const podCounts = {
@@ -281,10 +287,19 @@ export function valueMetricProposal(
   statusReplicas: number,
   tolerances: Tolerances,
 ): MetricProposal {
+  if (!(Number.isFinite(milliValue) && milliValue >= 0)) {
+    return {
+      ok: false,
+      message: `invalid value for metric ${metric.type}/${metric.name}: ${String(milliValue)}`,
+    };
+  }
   if (metric.target.type === 'Value') {
     const usageRatio = milliValue / toMilli(metric.target.value);
     if (specReplicas === 0) return { ok: true, replicas: Math.ceil(usageRatio), usageRatio };
     if (isWithin(usageRatio, tolerances)) return { ok: true, replicas: specReplicas, usageRatio };
+    // The controller fails the metric when the selector matches no pods, rather than scaling to 0.
+    if (pods.length === 0)
+      return { ok: false, message: 'no pods returned by selector while calculating replica count' };
     return { ok: true, replicas: Math.ceil(usageRatio * readyPodsCount(pods)), usageRatio };
   }
   const targetMilli = toMilli((metric.target as { averageValue: number }).averageValue);

@@ -19,7 +19,7 @@ export const HpaScalingRulesSchema = z.object({
   /** `Max` (the policy allowing the most change, the default), `Min`, or `Disabled` (no scaling in this direction). */
   selectPolicy: z.literal(['Max', 'Min', 'Disabled']).optional(),
   /** Policies; defaults: up [4 Pods / 15 s, 100 Percent / 15 s], down [100 Percent / 15 s]. */
-  policies: z.array(HpaScalingPolicySchema).optional(),
+  policies: z.array(HpaScalingPolicySchema).min(1).optional(),
   /** Tolerance around a usage ratio of 1 in this direction (Kubernetes 1.33+). @defaultValue 0.1 */
   tolerance: z.number().min(0).max(1).optional(),
 });

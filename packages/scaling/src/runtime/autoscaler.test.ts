@@ -751,3 +751,49 @@ describe('createAutoscaler: configuration', () => {
     );
   });
 });
+
+describe('an actuator that ignores its abort signal', () => {
+  it('never has two calls in flight: a retry waits until the abandoned call settles', async () => {
+    const scheduler = new ManualScheduler(NOW);
+    const fleet = new FakeFleet(scheduler, 4);
+    fleet.queue = 8; // asks for 8
+    let calls = 0;
+    let live = 0;
+    let maxLive = 0;
+    const release: (() => void)[] = [];
+    const actuator: Actuator = {
+      setReplicas: () => {
+        calls++;
+        live++;
+        maxLive = Math.max(maxLive, live);
+        // Ignores the signal; settles only when the test says so.
+        return new Promise<ActuationResult>((resolve) =>
+          release.push(() => {
+            live--;
+            resolve({ ok: true });
+          }),
+        );
+      },
+    };
+    const autoscaler = createAutoscaler({
+      target: TARGET,
+      policy: policy(),
+      reader: fleet,
+      actuator,
+      scheduler,
+      random: createRandom(3),
+      intervalMs: 15_000,
+      actuationTimeoutMs: 1_000,
+    });
+    await autoscaler.tick();
+    await scheduler.advanceAsync(60_000);
+    expect(calls).toBe(1);
+    expect(maxLive).toBe(1);
+    release.shift()?.();
+    await scheduler.advanceAsync(60_000);
+    expect(calls).toBeGreaterThanOrEqual(2);
+    expect(maxLive).toBe(1);
+    autoscaler.stop();
+    for (const r of release) r();
+  });
+});

@@ -262,6 +262,12 @@ class AutoscalerRuntime implements Autoscaler {
   #pending: PendingActuation | undefined;
   #retryTimer: TimerHandle | undefined;
   #flight: Flight | undefined;
+  /**
+   * Actuator calls started and not yet settled, including ones abandoned after a timeout or
+   * stop(): a new call waits until this is 0, so two calls never overlap on one target, even if
+   * an actuator ignores its AbortSignal.
+   */
+  #unsettledCalls = 0;
 
   #status: 'idle' | 'running' | 'stopped' = 'idle';
   #tickTimer: TimerHandle | undefined;
@@ -655,7 +661,8 @@ class AutoscalerRuntime implements Autoscaler {
     if (
       this.#status === 'stopped' ||
       this.#flight !== undefined ||
-      this.#retryTimer !== undefined
+      this.#retryTimer !== undefined ||
+      this.#unsettledCalls > 0
     ) {
       return;
     }
@@ -690,10 +697,21 @@ class AutoscalerRuntime implements Autoscaler {
     } catch (error) {
       call = Promise.reject(error);
     }
+    this.#unsettledCalls++;
+    const released = (): void => {
+      this.#unsettledCalls--;
+      // A call abandoned earlier (timeout, stop) has settled: queued work may go now.
+      if (this.#flight === undefined) this.#pump();
+    };
     call.then(
-      (result) => this.#settle(flight, normalizeActuation(result)),
-      (error: unknown) =>
-        this.#settle(flight, { ok: false, error: internal('the actuator threw', error) }),
+      (result) => {
+        this.#settle(flight, normalizeActuation(result));
+        released();
+      },
+      (error: unknown) => {
+        this.#settle(flight, { ok: false, error: internal('the actuator threw', error) });
+        released();
+      },
     );
   }
 
