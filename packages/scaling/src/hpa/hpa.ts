@@ -240,28 +240,13 @@ export function hpaStep(controller: HpaController, state: HpaState, input: HpaIn
   });
 
   if (specReplicas === 0 && spec.minReplicas !== 0) {
-    return done(
-      0,
-      'scaling_disabled',
-      'scaling is disabled since the replica count of the target is zero',
-      state,
-    );
+    return done(0, 'scaling_disabled', LIMIT_MESSAGES.scaling_disabled, state);
   }
   if (specReplicas > spec.maxReplicas) {
-    return done(
-      spec.maxReplicas,
-      'above_max',
-      'current number of replicas above spec.maxReplicas',
-      state,
-    );
+    return done(spec.maxReplicas, 'above_max', LIMIT_MESSAGES.above_max, state);
   }
   if (specReplicas < spec.minReplicas) {
-    return done(
-      spec.minReplicas,
-      'below_min',
-      'current number of replicas below spec.minReplicas',
-      state,
-    );
+    return done(spec.minReplicas, 'below_min', LIMIT_MESSAGES.below_min, state);
   }
 
   // computeReplicasForMetrics: the largest proposal; hold on invalid metrics as the HPA does.
@@ -327,7 +312,7 @@ export function hpaStep(controller: HpaController, state: HpaState, input: HpaIn
     return done(
       specReplicas,
       'invalid_metrics',
-      `failed to compute desired number of replicas based on listed metrics: ${firstError}`,
+      `${LIMIT_MESSAGES.invalid_metrics}: ${firstError}`,
       state,
     );
   }
@@ -345,6 +330,19 @@ export function hpaStep(controller: HpaController, state: HpaState, input: HpaIn
     stabilizedReplicas: normalized.stabilizedReplicas,
   });
 }
+
+/** The HPA's wording for each outcome of the stabilization and rate-limit step. */
+const LIMIT_MESSAGES: Readonly<Record<HpaReasonCode, string>> = {
+  scaling_disabled: 'scaling is disabled since the replica count of the target is zero',
+  above_max: 'current number of replicas above spec.maxReplicas',
+  below_min: 'current number of replicas below spec.minReplicas',
+  invalid_metrics: 'failed to compute desired number of replicas based on listed metrics',
+  desired_within_range: 'the desired count is within the acceptable range',
+  scale_up_limit: 'the desired replica count is increasing faster than the maximum scale rate',
+  scale_down_limit: 'the desired replica count is decreasing faster than the maximum scale rate',
+  too_many_replicas: 'the desired replica count is more than the maximum replica count',
+  too_few_replicas: 'the desired replica count is less than the minimum replica count',
+};
 
 /** The outcome of {@link normalizeRecommendation}. */
 export interface NormalizedRecommendation {
@@ -379,13 +377,12 @@ export function normalizeRecommendation(
     desiredReplicas: number,
     stabilizedReplicas: number,
     code: HpaReasonCode,
-    message: string,
     nextState: HpaState,
   ): NormalizedRecommendation => ({
     desiredReplicas,
     stabilizedReplicas,
     code,
-    message,
+    message: LIMIT_MESSAGES[code],
     state: nextState,
   });
   if (spec.behavior === undefined) {
@@ -407,38 +404,14 @@ export function normalizeRecommendation(
     const limit = Math.max(2 * specReplicas, 4);
     const maxAllowed = spec.maxReplicas > limit ? limit : spec.maxReplicas;
     if (stabilized < spec.minReplicas) {
-      return result(
-        spec.minReplicas,
-        stabilized,
-        'too_few_replicas',
-        'the desired replica count is less than the minimum replica count',
-        nextState,
-      );
+      return result(spec.minReplicas, stabilized, 'too_few_replicas', nextState);
     }
     if (stabilized > maxAllowed) {
       return spec.maxReplicas > limit
-        ? result(
-            maxAllowed,
-            stabilized,
-            'scale_up_limit',
-            'the desired replica count is increasing faster than the maximum scale rate',
-            nextState,
-          )
-        : result(
-            maxAllowed,
-            stabilized,
-            'too_many_replicas',
-            'the desired replica count is more than the maximum replica count',
-            nextState,
-          );
+        ? result(maxAllowed, stabilized, 'scale_up_limit', nextState)
+        : result(maxAllowed, stabilized, 'too_many_replicas', nextState);
     }
-    return result(
-      stabilized,
-      stabilized,
-      'desired_within_range',
-      'the desired count is within the acceptable range',
-      nextState,
-    );
+    return result(stabilized, stabilized, 'desired_within_range', nextState);
   }
 
   // Behavior path: stabilize between the up window's min and the down window's max.
@@ -472,20 +445,8 @@ export function normalizeRecommendation(
     const maxAllowed = limited ? limit : spec.maxReplicas;
     if (stabilized > maxAllowed) {
       return limited
-        ? result(
-            maxAllowed,
-            stabilized,
-            'scale_up_limit',
-            'the desired replica count is increasing faster than the maximum scale rate',
-            nextState,
-          )
-        : result(
-            maxAllowed,
-            stabilized,
-            'too_many_replicas',
-            'the desired replica count is more than the maximum replica count',
-            nextState,
-          );
+        ? result(maxAllowed, stabilized, 'scale_up_limit', nextState)
+        : result(maxAllowed, stabilized, 'too_many_replicas', nextState);
     }
   } else if (stabilized < specReplicas) {
     const limit = Math.min(
@@ -496,29 +457,11 @@ export function normalizeRecommendation(
     const minAllowed = limited ? limit : spec.minReplicas;
     if (stabilized < minAllowed) {
       return limited
-        ? result(
-            minAllowed,
-            stabilized,
-            'scale_down_limit',
-            'the desired replica count is decreasing faster than the maximum scale rate',
-            nextState,
-          )
-        : result(
-            minAllowed,
-            stabilized,
-            'too_few_replicas',
-            'the desired replica count is less than the minimum replica count',
-            nextState,
-          );
+        ? result(minAllowed, stabilized, 'scale_down_limit', nextState)
+        : result(minAllowed, stabilized, 'too_few_replicas', nextState);
     }
   }
-  return result(
-    stabilized,
-    stabilized,
-    'desired_within_range',
-    'the desired count is within the acceptable range',
-    nextState,
-  );
+  return result(stabilized, stabilized, 'desired_within_range', nextState);
 }
 
 function withRecommendation(
