@@ -1,0 +1,2 @@
+// Public entry of @headroom/cost. Explicit named exports only.
+export {};

@@ -1,0 +1,2 @@
+// Public entry of @headroom/routing. Explicit named exports only.
+export {};
