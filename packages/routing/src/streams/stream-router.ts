@@ -1,0 +1,738 @@
+import { HeadroomError, fromZodError, parseConfig } from '@headroom/core';
+import { z } from 'zod';
+import { rendezvousHash, rendezvousScore, weightedRendezvousKey } from './rendezvous.js';
+
+/**
+ * What a stream router knows about an endpoint's state.
+ *
+ * - `ready`: eligible for new streams, keeps its live streams.
+ * - `draining`: takes no new stream; its live streams are moved away (the instance is about to
+ *   stop: a scale-down, a spot interruption notice, a rolling update).
+ * - `ejected`: taken out by health checking or outlier detection; its live streams are moved away.
+ */
+export const STREAM_ENDPOINT_STATES = ['ready', 'draining', 'ejected'] as const;
+
+/** One of {@link STREAM_ENDPOINT_STATES}. */
+export type StreamEndpointState = (typeof STREAM_ENDPOINT_STATES)[number];
+
+/**
+ * The view of one endpoint a stream router needs: its id, whether it takes new streams, its
+ * relative weight and an optional hard cap on streams. Unknown keys are ignored, so an endpoint
+ * table's richer records can be passed as they are.
+ */
+export const StreamEndpointSchema = z.object({
+  /** The endpoint's id: stable, unique, non-empty (an instance name or `host:port`). */
+  id: z.string().min(1),
+  /** Whether it takes new streams; see {@link STREAM_ENDPOINT_STATES}. @defaultValue 'ready' */
+  state: z.literal(STREAM_ENDPOINT_STATES).default('ready'),
+  /**
+   * Relative capacity for streams, finite and > 0: an endpoint of weight 2 gets twice the share of
+   * new streams of an endpoint of weight 1 (weighted rendezvous) and twice the bounded-load cap.
+   * @defaultValue 1
+   */
+  weight: z.number().positive().default(1),
+  /**
+   * Hard cap on live streams on this endpoint, an integer >= 1 (for example the GPU's concurrent
+   * decoder slots). No cap when absent. Lowering it below the current load moves no live stream.
+   */
+  maxStreams: z.number().int().min(1).optional(),
+});
+
+/** What {@link StreamRouter.setEndpoints} accepts for one endpoint: {@link StreamEndpointSchema}'s input. */
+export type StreamEndpoint = z.input<typeof StreamEndpointSchema>;
+
+const EndpointListSchema = z.array(StreamEndpointSchema).superRefine((list, ctx) => {
+  const seen = new Set<string>();
+  list.forEach((endpoint, index) => {
+    if (seen.has(endpoint.id)) {
+      ctx.addIssue({
+        code: 'custom',
+        message: 'duplicate endpoint id',
+        path: [index, 'id'],
+        input: endpoint.id,
+        params: { limit: 'unique ids' },
+      });
+    }
+    seen.add(endpoint.id);
+  });
+});
+
+/** Configuration of {@link createStreamRouter}. */
+export const StreamRouterConfigSchema = z
+  .strictObject({
+    /**
+     * Bound of the affinity table, streams, an integer in [1, 10_000_000]. When it is full, opening
+     * a stream forgets the least recently routed one (its next chunk is placed again by the same
+     * rendezvous order, so it usually lands where it was). Size it above the peak of concurrent
+     * streams one gateway replica holds. @defaultValue 100_000
+     */
+    maxStreams: z.number().int().min(1).max(10_000_000).default(100_000),
+    /**
+     * Idle time after which a stream is forgotten, ms, finite and > 0: a stream not routed for
+     * longer than `ttlMs` is dropped from the table and placed again on its next chunk.
+     * @defaultValue 120_000
+     */
+    ttlMs: z.number().positive().default(120_000),
+    /**
+     * How stale a stream's recency stamp may get before a chunk refreshes it, ms, finite, >= 0 and
+     * <= `ttlMs`. Refreshing moves the stream to the front of the recency list, which touches two
+     * other entries' memory; with a precision `p`, a stream routed many times a second is moved at
+     * most once per `p`. The cost is precision: a stream idle for more than `ttlMs` is always
+     * forgotten, one idle for at most `ttlMs - p` is always kept, one in between may be forgotten
+     * (and placed again, usually on the same endpoint); the table's eviction order is least
+     * recently used to within `p`. 0 makes both exact.
+     * @defaultValue min(ttlMs / 16, 1_000)
+     */
+    ttlPrecisionMs: z.number().min(0).optional(),
+    /**
+     * Epsilon of consistent hashing with bounded loads, finite and >= 0: a new stream never lands
+     * on an endpoint whose load after the assignment would exceed
+     * `ceil((1 + epsilon) × (L + 1) × weight / W)` (see {@link createStreamRouter}). Smaller is
+     * more even and moves more new streams off their first rendezvous choice; Envoy's
+     * `hash_balance_factor` of 125 is epsilon 0.25. @defaultValue 0.25
+     */
+    boundedLoadEpsilon: z.number().min(0).default(0.25),
+    /**
+     * Seed of the stream and endpoint hashes, an unsigned 32-bit integer. Gateway replicas that
+     * must agree use the same seed. @defaultValue 0
+     */
+    hashSeed: z.number().int().min(0).max(0xffff_ffff).default(0),
+    /** The initial endpoints; see {@link StreamEndpointSchema}. @defaultValue [] */
+    endpoints: EndpointListSchema.default([]),
+  })
+  .superRefine((config, ctx) => {
+    if (config.ttlPrecisionMs !== undefined && config.ttlPrecisionMs > config.ttlMs) {
+      ctx.addIssue({
+        code: 'custom',
+        message: 'must not exceed ttlMs',
+        path: ['ttlPrecisionMs'],
+        input: config.ttlPrecisionMs,
+        params: { limit: `<= ttlMs (${config.ttlMs})` },
+      });
+    }
+  });
+
+/** What {@link createStreamRouter} accepts: {@link StreamRouterConfigSchema}'s input. */
+export type StreamRouterConfig = z.input<typeof StreamRouterConfigSchema>;
+
+/**
+ * Why a stream got its endpoint.
+ *
+ * - `sticky`: a live stream, on the endpoint it already had.
+ * - `opened`: {@link StreamRouter.open} of a stream the table did not hold; placed by rendezvous
+ *   order with bounded load.
+ * - `rerouted`: {@link StreamRouter.route} of a stream the table did not hold (never opened,
+ *   closed, or forgotten because the table was full); placed like `opened`. The router cannot know
+ *   where it was before, so `migrated` is false: compare with your own record if it matters.
+ * - `expired`: the stream had been idle past its TTL (`ttlMs`, to within `ttlPrecisionMs`); placed
+ *   again. `migrated` says whether it landed elsewhere.
+ */
+export type StreamRouteReason = 'sticky' | 'opened' | 'rerouted' | 'expired';
+
+/**
+ * A successful {@link StreamRouter.open} or {@link StreamRouter.route}.
+ *
+ * The router returns the same object from every successful call and overwrites it on the next
+ * one (so the hot path allocates nothing): read or copy the fields before calling the router
+ * again.
+ */
+export interface StreamRouteOk {
+  /** Discriminant: the stream has an endpoint. */
+  readonly ok: true;
+  /** The endpoint to send this chunk to. */
+  readonly endpointId: string;
+  /**
+   * True when the stream was live on another endpoint (`from`) and now goes to `endpointId`: the
+   * caller should re-send the decoder context (the audio so far, the prompt) there.
+   */
+  readonly migrated: boolean;
+  /** The endpoint the stream was on, when `migrated` is true; otherwise `undefined`. */
+  readonly from: string | undefined;
+  /** Why it got this endpoint; see {@link StreamRouteReason}. */
+  readonly reason: StreamRouteReason;
+}
+
+/** A failed {@link StreamRouter.open} or {@link StreamRouter.route}; a fresh object each time. */
+export interface StreamRouteFailure {
+  /** Discriminant: the stream has no endpoint. */
+  readonly ok: false;
+  /**
+   * `unavailable` when no endpoint is ready or every ready one is at its `maxStreams`;
+   * `invalid_argument` when `nowMs` is not a finite number. The stream is not in the table.
+   */
+  readonly error: HeadroomError;
+}
+
+/** What {@link StreamRouter.open} and {@link StreamRouter.route} return. */
+export type StreamRouteResult = StreamRouteOk | StreamRouteFailure;
+
+/** A live stream moved because its endpoint drained, was ejected or disappeared. */
+export interface StreamMigration {
+  /** The stream. */
+  readonly streamId: string;
+  /** The endpoint it was on. */
+  readonly from: string;
+  /**
+   * The endpoint it now goes to, or `null` when no endpoint could take it: the stream was closed
+   * (dropped from the table) and its next chunk fails with `unavailable` until one can.
+   */
+  readonly to: string | null;
+}
+
+/**
+ * Stream stickiness: a bounded affinity table plus rendezvous hashing with bounded loads. See
+ * {@link createStreamRouter}.
+ */
+export interface StreamRouter {
+  /**
+   * Opens a stream: places it by rendezvous order with bounded load and returns its endpoint.
+   * Opening a stream that is already live is the same as routing it (idempotent).
+   *
+   * @param streamId - the stream's id (a WebSocket session id, a call id).
+   * @param nowMs - now, epoch ms, finite. An earlier time than one already seen counts as the
+   * latest time seen, so time never runs backwards inside the table.
+   * @returns the reused {@link StreamRouteOk}, or a {@link StreamRouteFailure}.
+   */
+  open(streamId: string, nowMs: number): StreamRouteResult;
+  /**
+   * Routes one chunk of a stream: for a live stream, a map lookup and a few comparisons (plus an
+   * O(1) move to the front of the recency list at most once per `ttlPrecisionMs`), with no
+   * allocation. A stream the table does not hold (expired, forgotten,
+   * closed) is placed again by the same rendezvous order.
+   *
+   * @param streamId - the stream's id.
+   * @param nowMs - now, epoch ms, finite (see {@link StreamRouter.open}).
+   * @returns the reused {@link StreamRouteOk}, or a {@link StreamRouteFailure}.
+   */
+  route(streamId: string, nowMs: number): StreamRouteResult;
+  /** Closes a stream; returns false when the table did not hold it. */
+  close(streamId: string): boolean;
+  /**
+   * The endpoint a stream is on, without touching its recency or TTL; `undefined` when the table
+   * does not hold it.
+   */
+  endpointOf(streamId: string): string | undefined;
+  /**
+   * Replaces the endpoint list. New endpoints and weight changes move no live stream. Live
+   * streams of endpoints that are gone or no longer `ready` are moved at once (eagerly) and
+   * returned, so a gateway can tell those clients to re-send context.
+   *
+   * @throws `HeadroomError` `invalid_argument` naming the index and field of a bad endpoint (an
+   * empty or duplicate id, a weight <= 0, a non-integer `maxStreams`); the router is unchanged.
+   */
+  setEndpoints(endpoints: readonly StreamEndpoint[]): StreamMigration[];
+  /**
+   * Marks an endpoint `draining` and moves its live streams now.
+   * @throws `HeadroomError` `not_found` for an unknown id.
+   */
+  markDraining(endpointId: string): StreamMigration[];
+  /**
+   * Marks an endpoint `ejected` and moves its live streams now.
+   * @throws `HeadroomError` `not_found` for an unknown id.
+   */
+  eject(endpointId: string): StreamMigration[];
+  /**
+   * Marks an endpoint `ready` again; moves no live stream.
+   * @throws `HeadroomError` `not_found` for an unknown id.
+   */
+  markReady(endpointId: string): void;
+  /**
+   * Removes an endpoint and moves its live streams now. Removing an unknown id returns `[]`
+   * (idempotent, so a repeated delete event is harmless).
+   */
+  remove(endpointId: string): StreamMigration[];
+  /**
+   * Advances time to `nowMs` and drops every stream idle longer than `ttlMs`; returns how many.
+   * Open and route do this too, so call it only to free memory while no traffic arrives.
+   * @throws `HeadroomError` `invalid_argument` when `nowMs` is not finite.
+   */
+  sweep(nowMs: number): number;
+  /** Live streams on an endpoint, O(1); `undefined` for an unknown id. */
+  load(endpointId: string): number | undefined;
+  /** Streams in the affinity table. */
+  readonly size: number;
+}
+
+interface EndpointRecord {
+  readonly id: string;
+  readonly hash: number;
+  weight: number;
+  maxStreams: number;
+  state: StreamEndpointState;
+  load: number;
+  /** Head of the intrusive list of this endpoint's streams. */
+  streams: StreamEntry | null;
+}
+
+interface StreamEntry {
+  readonly id: string;
+  readonly hash: number;
+  endpoint: EndpointRecord;
+  /**
+   * When the stream was last moved to the front of the recency list (inserted or refreshed),
+   * epoch ms: at most `ttlPrecisionMs` older than its last chunk, and non-increasing from the
+   * newest entry to the oldest.
+   */
+  stampMs: number;
+  /** Neighbour toward the most recently routed end of the recency list. */
+  newer: StreamEntry | null;
+  /** Neighbour toward the least recently routed end. */
+  older: StreamEntry | null;
+  epPrev: StreamEntry | null;
+  epNext: StreamEntry | null;
+}
+
+interface MutableRouteOk {
+  ok: true;
+  endpointId: string;
+  migrated: boolean;
+  from: string | undefined;
+  reason: StreamRouteReason;
+}
+
+type ParsedEndpoint = z.output<typeof StreamEndpointSchema>;
+
+class AffinityStreamRouter implements StreamRouter {
+  readonly #maxStreams: number;
+  readonly #ttlMs: number;
+  readonly #precisionMs: number;
+  readonly #epsilon: number;
+  readonly #seed: number;
+  readonly #streams = new Map<string, StreamEntry>();
+  /** Most recently routed stream. */
+  #newest: StreamEntry | null = null;
+  /** Least recently routed stream (the eviction and expiry end). */
+  #oldest: StreamEntry | null = null;
+  #endpoints: EndpointRecord[] = [];
+  readonly #byId = new Map<string, EndpointRecord>();
+  #readyCount = 0;
+  #readyWeight = 0;
+  /** Streams on `ready` endpoints: L in the bounded-load rule. */
+  #readyLoad = 0;
+  /** True when some endpoint's weight is not 1 (then the weighted rendezvous key is used). */
+  #weighted = false;
+  #latestMs = Number.NEGATIVE_INFINITY;
+  #keys = new Float64Array(16);
+  readonly #order: number[] = [];
+  readonly #result: MutableRouteOk = {
+    ok: true,
+    endpointId: '',
+    migrated: false,
+    from: undefined,
+    reason: 'sticky',
+  };
+
+  constructor(config: Readonly<z.output<typeof StreamRouterConfigSchema>>) {
+    this.#maxStreams = config.maxStreams;
+    this.#ttlMs = config.ttlMs;
+    this.#precisionMs = config.ttlPrecisionMs ?? Math.min(config.ttlMs / 16, 1_000);
+    this.#epsilon = config.boundedLoadEpsilon;
+    this.#seed = config.hashSeed;
+    this.#applyEndpoints(config.endpoints);
+  }
+
+  get size(): number {
+    return this.#streams.size;
+  }
+
+  open(streamId: string, nowMs: number): StreamRouteResult {
+    return this.#route(streamId, nowMs, 'opened');
+  }
+
+  route(streamId: string, nowMs: number): StreamRouteResult {
+    return this.#route(streamId, nowMs, 'rerouted');
+  }
+
+  close(streamId: string): boolean {
+    const entry = this.#streams.get(streamId);
+    if (entry === undefined) return false;
+    this.#drop(entry);
+    return true;
+  }
+
+  endpointOf(streamId: string): string | undefined {
+    return this.#streams.get(streamId)?.endpoint.id;
+  }
+
+  load(endpointId: string): number | undefined {
+    return this.#byId.get(endpointId)?.load;
+  }
+
+  sweep(nowMs: number): number {
+    if (!Number.isFinite(nowMs)) throw badNow(nowMs);
+    if (nowMs > this.#latestMs) this.#latestMs = nowMs;
+    const before = this.#streams.size;
+    this.#expire();
+    return before - this.#streams.size;
+  }
+
+  setEndpoints(endpoints: readonly StreamEndpoint[]): StreamMigration[] {
+    const parsed = EndpointListSchema.safeParse(endpoints, { reportInput: true });
+    if (!parsed.success) throw fromZodError(parsed.error, 'invalid_argument', ['endpoints']);
+    return this.#applyEndpoints(parsed.data);
+  }
+
+  markDraining(endpointId: string): StreamMigration[] {
+    return this.#setState(endpointId, 'draining');
+  }
+
+  eject(endpointId: string): StreamMigration[] {
+    return this.#setState(endpointId, 'ejected');
+  }
+
+  markReady(endpointId: string): void {
+    this.#setState(endpointId, 'ready');
+  }
+
+  remove(endpointId: string): StreamMigration[] {
+    const record = this.#byId.get(endpointId);
+    if (record === undefined) return [];
+    this.#endpoints = this.#endpoints.filter((e) => e !== record);
+    this.#byId.delete(endpointId);
+    record.state = 'ejected'; // gone: never picked, and its streams no longer count as ready load
+    this.#recomputeAggregates();
+    return this.#evacuate([record]);
+  }
+
+  // --- internals -------------------------------------------------------------------------
+
+  #route(streamId: string, nowMs: number, fresh: StreamRouteReason): StreamRouteResult {
+    if (!Number.isFinite(nowMs)) return { ok: false, error: badNow(nowMs) };
+    if (nowMs > this.#latestMs) this.#latestMs = nowMs;
+    const entry = this.#streams.get(streamId);
+    if (entry !== undefined && this.#latestMs - entry.stampMs <= this.#ttlMs) {
+      // The hot path: a live stream. Refresh its stamp when it is older than the precision, then
+      // expire from the back (one comparison when nothing is due).
+      if (this.#latestMs - entry.stampMs > this.#precisionMs) this.#touch(entry);
+      if (this.#oldest !== null && this.#latestMs - this.#oldest.stampMs > this.#ttlMs) {
+        this.#expire();
+      }
+      const result = this.#result;
+      result.endpointId = entry.endpoint.id;
+      result.migrated = false;
+      result.from = undefined;
+      result.reason = 'sticky';
+      return result;
+    }
+    let from: string | undefined;
+    let reason = fresh;
+    if (entry !== undefined) {
+      from = entry.endpoint.id;
+      reason = 'expired';
+    }
+    this.#expire();
+    if (this.#streams.size >= this.#maxStreams && this.#oldest !== null) this.#drop(this.#oldest);
+    const hash = rendezvousHash(streamId, this.#seed);
+    const target = this.#place(hash);
+    if (target === null) return { ok: false, error: this.#unavailable(streamId) };
+    this.#insert(streamId, hash, target);
+    const result = this.#result;
+    result.endpointId = target.id;
+    result.migrated = from !== undefined && from !== target.id;
+    result.from = result.migrated ? from : undefined;
+    result.reason = reason;
+    return result;
+  }
+
+  /**
+   * Picks an endpoint for a stream hash: the ready endpoints in rendezvous order (highest key
+   * first, ties by id), the first whose load after the assignment stays within the bounded-load
+   * cap and its `maxStreams`. `null` when none qualifies.
+   */
+  #place(hash: number): EndpointRecord | null {
+    if (this.#readyCount === 0) return null;
+    const endpoints = this.#endpoints;
+    const n = endpoints.length;
+    if (this.#keys.length < n) this.#keys = new Float64Array(Math.max(n, this.#keys.length * 2));
+    const keys = this.#keys;
+    const perWeight = ((1 + this.#epsilon) * (this.#readyLoad + 1)) / this.#readyWeight;
+    let best: EndpointRecord | null = null;
+    let bestKey = Number.NEGATIVE_INFINITY;
+    for (let i = 0; i < n; i++) {
+      const e = endpoints[i] as EndpointRecord;
+      if (e.state !== 'ready') {
+        keys[i] = Number.NEGATIVE_INFINITY;
+        continue;
+      }
+      const key = this.#weighted
+        ? weightedRendezvousKey(hash, e.hash, e.weight)
+        : rendezvousScore(hash, e.hash);
+      keys[i] = key;
+      if (key > bestKey || (key === bestKey && best !== null && e.id < best.id)) {
+        best = e;
+        bestKey = key;
+      }
+    }
+    if (best !== null && fits(best, perWeight)) return best;
+    // Slow path: the first choice is full. Walk the whole order.
+    const order = this.#order;
+    order.length = 0;
+    for (let i = 0; i < n; i++)
+      if ((endpoints[i] as EndpointRecord).state === 'ready') order.push(i);
+    order.sort((a, b) => {
+      const ka = keys[a] as number;
+      const kb = keys[b] as number;
+      if (ka !== kb) return kb - ka;
+      const ia = (endpoints[a] as EndpointRecord).id;
+      const ib = (endpoints[b] as EndpointRecord).id;
+      return ia < ib ? -1 : ia > ib ? 1 : 0;
+    });
+    for (const i of order) {
+      const e = endpoints[i] as EndpointRecord;
+      if (fits(e, perWeight)) return e;
+    }
+    return null;
+  }
+
+  #unavailable(streamId: string): HeadroomError {
+    const why =
+      this.#readyCount === 0
+        ? `no endpoint is ready (${this.#endpoints.length} known)`
+        : `every ready endpoint (${this.#readyCount}) is at its maxStreams or bounded-load cap`;
+    return new HeadroomError({
+      code: 'unavailable',
+      message: `no endpoint can take the stream: ${why}`,
+      path: ['streamId'],
+      value: streamId,
+      limit: 'a ready endpoint below its caps',
+    });
+  }
+
+  #insert(streamId: string, hash: number, target: EndpointRecord): void {
+    const entry: StreamEntry = {
+      id: streamId,
+      hash,
+      endpoint: target,
+      stampMs: this.#latestMs,
+      newer: null,
+      older: this.#newest,
+      epPrev: null,
+      epNext: null,
+    };
+    if (this.#newest !== null) this.#newest.newer = entry;
+    this.#newest = entry;
+    if (this.#oldest === null) this.#oldest = entry;
+    this.#streams.set(streamId, entry);
+    this.#attach(entry, target);
+  }
+
+  /** Moves a live entry to the most recent end and stamps it with the latest time. */
+  #touch(entry: StreamEntry): void {
+    entry.stampMs = this.#latestMs;
+    if (this.#newest === entry) return;
+    // Unlink (it has a newer neighbour, since it is not the newest).
+    const newer = entry.newer as StreamEntry;
+    newer.older = entry.older;
+    if (entry.older !== null) entry.older.newer = newer;
+    else this.#oldest = newer;
+    // Link at the front.
+    entry.newer = null;
+    entry.older = this.#newest;
+    (this.#newest as StreamEntry).newer = entry;
+    this.#newest = entry;
+  }
+
+  /** Drops streams idle longer than the TTL from the old end of the recency list. */
+  #expire(): void {
+    const latest = this.#latestMs;
+    const ttl = this.#ttlMs;
+    while (this.#oldest !== null && latest - this.#oldest.stampMs > ttl) this.#drop(this.#oldest);
+  }
+
+  /** Removes an entry from the table, the recency list and its endpoint. */
+  #drop(entry: StreamEntry): void {
+    this.#streams.delete(entry.id);
+    if (entry.newer !== null) entry.newer.older = entry.older;
+    else this.#newest = entry.older;
+    if (entry.older !== null) entry.older.newer = entry.newer;
+    else this.#oldest = entry.newer;
+    entry.newer = null;
+    entry.older = null;
+    this.#detach(entry);
+  }
+
+  #attach(entry: StreamEntry, endpoint: EndpointRecord): void {
+    entry.endpoint = endpoint;
+    entry.epPrev = null;
+    entry.epNext = endpoint.streams;
+    if (endpoint.streams !== null) endpoint.streams.epPrev = entry;
+    endpoint.streams = entry;
+    endpoint.load++;
+    if (endpoint.state === 'ready') this.#readyLoad++;
+  }
+
+  #detach(entry: StreamEntry): void {
+    const endpoint = entry.endpoint;
+    if (entry.epPrev !== null) entry.epPrev.epNext = entry.epNext;
+    else endpoint.streams = entry.epNext;
+    if (entry.epNext !== null) entry.epNext.epPrev = entry.epPrev;
+    entry.epPrev = null;
+    entry.epNext = null;
+    endpoint.load--;
+    if (endpoint.state === 'ready') this.#readyLoad--;
+  }
+
+  #setState(endpointId: string, state: StreamEndpointState): StreamMigration[] {
+    const record = this.#byId.get(endpointId);
+    if (record === undefined) {
+      throw new HeadroomError({
+        code: 'not_found',
+        message: 'no endpoint with this id',
+        path: ['endpointId'],
+        value: endpointId,
+      });
+    }
+    if (record.state === state) return [];
+    record.state = state;
+    this.#recomputeAggregates();
+    return state === 'ready' ? [] : this.#evacuate([record]);
+  }
+
+  /** Applies a validated endpoint list, then moves the streams of endpoints gone or not ready. */
+  #applyEndpoints(list: readonly ParsedEndpoint[]): StreamMigration[] {
+    const next: EndpointRecord[] = [];
+    const keep = new Set<string>();
+    for (const input of list) {
+      keep.add(input.id);
+      let record = this.#byId.get(input.id);
+      if (record === undefined) {
+        record = {
+          id: input.id,
+          hash: rendezvousHash(input.id, this.#seed),
+          weight: input.weight,
+          maxStreams: input.maxStreams ?? Number.POSITIVE_INFINITY,
+          state: input.state,
+          load: 0,
+          streams: null,
+        };
+        this.#byId.set(input.id, record);
+      } else {
+        record.weight = input.weight;
+        record.maxStreams = input.maxStreams ?? Number.POSITIVE_INFINITY;
+        record.state = input.state;
+      }
+      next.push(record);
+    }
+    const gone: EndpointRecord[] = [];
+    for (const record of this.#endpoints) {
+      if (!keep.has(record.id)) {
+        gone.push(record);
+        this.#byId.delete(record.id);
+        record.state = 'ejected'; // gone: its streams no longer count as ready load
+      }
+    }
+    this.#endpoints = next;
+    this.#recomputeAggregates();
+    const leaving = gone.concat(next.filter((e) => e.state !== 'ready' && e.load > 0));
+    return this.#evacuate(leaving);
+  }
+
+  #recomputeAggregates(): void {
+    let count = 0;
+    let weight = 0;
+    let load = 0;
+    let weighted = false;
+    for (const e of this.#endpoints) {
+      if (e.weight !== 1) weighted = true;
+      if (e.state !== 'ready') continue;
+      count++;
+      weight += e.weight;
+      load += e.load;
+    }
+    this.#readyCount = count;
+    this.#readyWeight = weight;
+    this.#readyLoad = load;
+    this.#weighted = weighted;
+  }
+
+  /**
+   * Moves every live stream off the given endpoints (which are gone or not ready, so none of them
+   * can be picked): each is placed by its rendezvous order with bounded load, keeping its recency
+   * and TTL; a stream nothing can take is dropped.
+   */
+  #evacuate(leaving: readonly EndpointRecord[]): StreamMigration[] {
+    const migrations: StreamMigration[] = [];
+    for (const record of leaving) {
+      let entry = record.streams;
+      while (entry !== null) {
+        const next = entry.epNext;
+        const target = this.#place(entry.hash);
+        if (target === null) {
+          this.#drop(entry);
+          migrations.push({ streamId: entry.id, from: record.id, to: null });
+        } else {
+          this.#detach(entry);
+          this.#attach(entry, target);
+          migrations.push({ streamId: entry.id, from: record.id, to: target.id });
+        }
+        entry = next;
+      }
+    }
+    return migrations;
+  }
+}
+
+/** True when `e` can take one more stream under the bounded-load cap and its `maxStreams`. */
+function fits(e: EndpointRecord, perWeight: number): boolean {
+  const after = e.load + 1;
+  return after <= e.maxStreams && after <= Math.ceil(perWeight * e.weight);
+}
+
+function badNow(nowMs: number): HeadroomError {
+  return new HeadroomError({
+    code: 'invalid_argument',
+    message: 'must be a finite epoch time in ms',
+    path: ['nowMs'],
+    value: nowMs,
+    limit: 'finite',
+  });
+}
+
+/**
+ * Creates a stream router: sticky placement of long-lived streams (audio sessions, token
+ * streams) on endpoints, agreed by every gateway replica without shared state.
+ *
+ * **Placement.** A new stream's endpoint comes from rendezvous (highest random weight) hashing of
+ * its id over the `ready` endpoints ({@link rendezvousScore}; with unequal weights the
+ * logarithmic weighted variant, {@link weightedRendezvousKey}). Endpoints are walked in that
+ * order (ties by id) and the stream goes to the first one whose load after the assignment is at
+ * most `min(maxStreams, ceil((1 + ε) × (L + 1) × w / W))`, where `L` is the number of live
+ * streams on ready endpoints before the assignment, `w` the endpoint's weight and `W` the sum of
+ * ready weights (with equal weights, `ceil((1 + ε) × (L + 1) / n)`). This is consistent hashing
+ * with bounded loads (Mirrokni, Thorup and Zadimoghaddam, 2018), the rule behind Envoy's
+ * `hash_balance_factor`: no endpoint takes a new stream while it is more than (1 + ε) times the
+ * mean, and since the caps sum to at least `L + 1`, one always has room unless `maxStreams`
+ * caps bind. Two routers with the same endpoints, seed and loads pick the same endpoint; with
+ * loads below the caps (the usual case) the pick depends on the stream id alone.
+ *
+ * **Stickiness.** The table maps each live stream to its endpoint, bounded by `maxStreams`
+ * (least recently routed forgotten first) and by `ttlMs` of idleness. A forgotten stream is
+ * placed again on its next chunk by the same order, so it usually lands where it was. A live
+ * stream moves only when its endpoint drains, is ejected or disappears; the move is eager (the
+ * call that changes the endpoint returns the list of {@link StreamMigration}s). Adding endpoints
+ * or changing weights moves no live stream.
+ *
+ * **Cost.** `route` of a live stream is a map lookup and a few comparisons, with no allocation
+ * (the {@link StreamRouteOk} is reused); it moves the stream to the front of the recency list
+ * only when its stamp is older than `ttlPrecisionMs`, since that move touches two other
+ * entries' memory (cache misses at 100k streams). Placing a stream is O(n) in endpoints, plus
+ * a sort when its first choice is full. Loads per endpoint are kept O(1).
+ *
+ * @param config - see {@link StreamRouterConfigSchema}.
+ * @throws `HeadroomError` `invalid_config` naming the field, the bound and the value.
+ * @example
+ * ```ts
+ * const streams = createStreamRouter({ ttlMs: 60_000, boundedLoadEpsilon: 0.25 });
+ * streams.setEndpoints([{ id: 'gpu-a' }, { id: 'gpu-b' }, { id: 'gpu-c', weight: 2 }]);
+ * const opened = streams.open(sessionId, nowMs);
+ * if (!opened.ok) return reject(opened.error);
+ * // for every audio chunk:
+ * const hop = streams.route(sessionId, nowMs);
+ * if (hop.ok && hop.migrated) resendContext(hop.endpointId);
+ * // when an instance gets its spot interruption notice:
+ * for (const m of streams.markDraining('gpu-b')) notifyClient(m.streamId, m.to);
+ * ```
+ */
+export function createStreamRouter(config: StreamRouterConfig = {}): StreamRouter {
+  return new AffinityStreamRouter(parseConfig(StreamRouterConfigSchema, config));
+}
