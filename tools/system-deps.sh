@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the test suite needs (run as root on Debian/Ubuntu).
 #   prometheus: the adapters-nvml integration test starts a real Prometheus server on 127.0.0.1.
+#   chromium:   the sim report test opens the offline HTML report in headless Chromium.
 set -euo pipefail
 
-DEBIAN_PACKAGES=(prometheus)
+DEBIAN_PACKAGES=(prometheus chromium)
 
 missing=()
 for pkg in "${DEBIAN_PACKAGES[@]}"; do
@@ -14,7 +15,7 @@ if [ "${#missing[@]}" -eq 0 ]; then
   exit 0
 fi
 if ! command -v apt-get >/dev/null 2>&1; then
-  echo "please install: ${missing[*]} (the Prometheus integration test is skipped without it, outside CI)" >&2
+  echo "please install: ${missing[*]} (the Prometheus and Chromium tests are skipped without them, outside CI)" >&2
   exit 0
 fi
 export DEBIAN_FRONTEND=noninteractive

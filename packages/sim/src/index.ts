@@ -1,0 +1,2 @@
+// Public entry of @headroom/sim.
+export {};

@@ -1,0 +1,3 @@
+#!/usr/bin/env node
+// headroom-sim: the command line.
+export {};

@@ -1,0 +1,2 @@
+// Node entry of @headroom/sim: file loading and the command line.
+export {};

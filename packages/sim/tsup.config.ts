@@ -1,0 +1,6 @@
+import { defineConfig } from 'tsup';
+import { packageBuild } from '../../tools/tsup-preset.js';
+
+export default defineConfig(
+  packageBuild({ entry: ['src/index.ts', 'src/node/index.ts', 'src/node/cli.ts'] }),
+);
