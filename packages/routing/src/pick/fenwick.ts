@@ -1,4 +1,4 @@
-import { HeadroomError } from '@headroom/core';
+import { HeadroomError, type Random } from '@headroom/core';
 
 /**
  * A Fenwick (binary indexed) tree of non-negative weights over `Float64Array`s, for weighted
@@ -102,6 +102,15 @@ export class FenwickTree {
     }
   }
 
+  /**
+   * {@link set} with the weight read from `weights[at]`: for callers on a hot path that keep
+   * weights in a typed array, so no double is passed through a call V8 may not inline (it would
+   * box it on the heap). Same rules and errors as {@link set}.
+   */
+  setFrom(index: number, weights: Float64Array, at: number): void {
+    this.set(index, weights[at] as number);
+  }
+
   /** Recomputes every partial sum exactly from the point weights. O(n). */
   rebuild(): void {
     const tree = this.#tree;
@@ -142,12 +151,32 @@ export class FenwickTree {
         rest -= tree[next] as number;
       }
     }
+    if (pos < n && (this.#weights[pos] as number) > 0) return pos;
+    return this.#nearestPositive(pos);
+  }
+
+  /**
+   * Drift or a target at the very top put the descent on a zero weight: the nearest positive
+   * weight, searching down first (rare; kept out of {@link find} so the hot path stays small).
+   */
+  #nearestPositive(pos: number): number {
     const weights = this.#weights;
-    if (pos < n && (weights[pos] as number) > 0) return pos;
-    // Drift or a target at the very top: take the nearest positive weight (rare).
+    const n = this.#size;
     for (let i = Math.min(pos, n - 1); i >= 0; i--) if ((weights[i] as number) > 0) return i;
     for (let i = pos + 1; i < n; i++) if ((weights[i] as number) > 0) return i;
     return -1;
+  }
+
+  /**
+   * A weighted random index: `find(random.nextFloat() * total())` in one call, so the drawn
+   * double never crosses a call boundary (V8 boxes a double returned from a call it does not
+   * inline; keeping the draw here keeps the pick allocation-free). One `nextFloat` draw; -1
+   * without a draw when every weight is 0. O(log n).
+   */
+  sample(random: Random): number {
+    const total = this.total();
+    if (!(total > 0)) return -1;
+    return this.find(random.nextFloat() * total);
   }
 
   #grow(): void {

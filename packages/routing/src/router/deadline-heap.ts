@@ -74,6 +74,14 @@ export class DeadlineHeap {
     else this.#down(at);
   }
 
+  /**
+   * {@link set} with the deadline read from `deadlines[at]`, so a hot caller passes no double
+   * through a call V8 may not inline (it would box it on the heap).
+   */
+  setFrom(slot: number, deadlines: Float64Array, at: number): void {
+    this.set(slot, deadlines[at] as number);
+  }
+
   /** Removes the deadline of `slot`, if any. */
   delete(slot: number): void {
     if (!this.has(slot)) return;

@@ -36,8 +36,7 @@ import {
   headroomFactors,
   headroomWeight,
   idleHeadroomWeight,
-  isSaturated,
-  loadScore,
+  scoreInto,
   type EndpointSignals,
 } from '../table/scoring.js';
 import { parseRouterConfig, type RouterConfig, type RouterConfigInput } from './config.js';
@@ -122,11 +121,6 @@ export interface Router {
   flushTelemetry(): void;
 }
 
-interface Membership {
-  readonly pool: Pool;
-  pos: number;
-}
-
 class Pool {
   members = new Int32Array(8);
   size = 0;
@@ -188,7 +182,14 @@ class RouterImpl implements Router {
   readonly #table = new EndpointTable(64);
   readonly #deadlines = new DeadlineHeap(64);
   readonly #pools = new Map<string, ModelPools>();
-  #memberships: Membership[][] = [];
+  // Pool memberships: a singly linked list of records per slot, in typed arrays (plus the pool
+  // reference per record), so the update path reaches a slot's pools without chasing per-slot
+  // objects (each one a cache miss at 10k endpoints). Freed records are reused.
+  #firstRecord = new Int32Array(64).fill(-1);
+  #recordPool: (Pool | undefined)[] = [];
+  #recordPos = new Int32Array(64);
+  #recordNext = new Int32Array(64);
+  #freeRecord = -1;
   #results: PickedEndpoint[] = [];
   #attributes: Attributes[] = [];
   #gpuInfo: (GpuClassInfo | undefined)[] = [];
@@ -211,6 +212,8 @@ class RouterImpl implements Router {
   #scratchLoad = new Float64Array(64);
   #scratchKey = new Float64Array(64);
   #scratchAffinity = new Float64Array(64);
+  /** Headroom weight and load score out of scoreInto; entry 0 also carries a deadline. */
+  readonly #score = new Float64Array(2);
   readonly #signals: EndpointSignals = {
     memoryUsedBytes: Number.NaN,
     memoryTotalBytes: Number.NaN,
@@ -227,12 +230,20 @@ class RouterImpl implements Router {
   #panicPicks = 0;
   #spillPicks = 0;
   readonly #degradedWeight: number;
+  readonly #flushEvery: number;
+  readonly #countStarts: boolean;
+  // The pool of the last (model, version) looked up; see #poolFor.
+  #cachedModel: string | undefined = undefined;
+  #cachedVersion: string | undefined = undefined;
+  #cachedPool: Pool | undefined = undefined;
 
   constructor(config: RouterConfig) {
     this.config = config;
     this.health = createHealthTracker(config.health);
     this.affinity = createPrefixAffinity(config.affinity.index);
     this.#degradedWeight = this.health.config.degradedWeight;
+    this.#flushEvery = config.telemetryFlushEveryPicks;
+    this.#countStarts = config.countPicksAsStarts;
     this.#gpuClasses = createGpuClassTable(config.gpuClasses, ['router', 'gpuClasses']);
   }
 
@@ -257,7 +268,7 @@ class RouterImpl implements Router {
       this.#state[slot] = 0;
       this.#weight[slot] = 0;
       this.#pickCounts[slot] = 0;
-      this.#memberships[slot] = [];
+      this.#firstRecord[slot] = -1;
       this.#results[slot] = Object.freeze({ endpointId: spec.id });
       this.health.add(spec.id);
     } else {
@@ -271,13 +282,13 @@ class RouterImpl implements Router {
     });
     this.#syncHealth(slot, this.health.state(spec.id, now));
     this.#joinPools(slot, spec);
-    this.#refresh(slot, now);
+    this.#refresh(slot);
   }
 
   updateMetrics(id: string, metrics: EndpointMetrics, nowMs: number): Result<undefined> {
     const slot = this.#table.slotOf(id);
     if (slot < 0) return err(notFound(id));
-    const now = this.#clock(nowMs);
+    if (nowMs > this.#nowMs && nowMs < Infinity) this.#nowMs = nowMs;
     const stored = this.#table.setMetrics(slot, metrics);
     if (!stored.ok) return stored;
     if (
@@ -298,9 +309,9 @@ class RouterImpl implements Router {
           ? {}
           : { rowRemapFailure: metrics.rowRemapFailure }),
       };
-      this.#syncHealth(slot, this.health.observeGpu(id, signals, now));
+      this.#syncHealth(slot, this.health.observeGpu(id, signals, this.#nowMs));
     }
-    this.#refresh(slot, now);
+    this.#refresh(slot);
     return OK;
   }
 
@@ -320,7 +331,7 @@ class RouterImpl implements Router {
     }
     const now = this.#clock(nowMs);
     this.#table.setLifecycle(slot, state, now);
-    this.#refresh(slot, now);
+    this.#refresh(slot);
     return OK;
   }
 
@@ -336,9 +347,11 @@ class RouterImpl implements Router {
     const removal = table.remove(id);
     const from = removal?.movedFrom ?? -1;
     if (from >= 0) {
-      const memberships = this.#memberships[from] as Membership[];
-      for (const m of memberships) m.pool.members[m.pos] = slot;
-      this.#memberships[slot] = memberships;
+      const first = this.#firstRecord[from] as number;
+      for (let r = first; r >= 0; r = this.#recordNext[r] as number)
+        (this.#recordPool[r] as Pool).members[this.#recordPos[r] as number] = slot;
+      this.#firstRecord[slot] = first;
+      this.#firstRecord[from] = -1;
       this.#results[slot] = this.#results[from] as PickedEndpoint;
       this.#attributes[slot] = this.#attributes[from] as Attributes;
       this.#gpuInfo[slot] = this.#gpuInfo[from];
@@ -351,7 +364,6 @@ class RouterImpl implements Router {
       this.#deadlines.move(from, slot);
     }
     const last = table.size;
-    this.#memberships.length = last;
     this.#results.length = last;
     this.#attributes.length = last;
     this.#gpuInfo.length = last;
@@ -362,17 +374,23 @@ class RouterImpl implements Router {
     const slot = this.#table.slotOf(id);
     if (slot < 0) return;
     this.#table.addRouterDelta(slot, 1);
-    this.#recompute(slot, this.#nowMs);
+    this.#recompute(slot);
   }
 
   onComplete(id: string, outcome: RequestOutcome, nowMs: number): void {
     const slot = this.#table.slotOf(id);
     if (slot < 0) return;
-    const now = this.#clock(nowMs);
+    if (nowMs > this.#nowMs && nowMs < Infinity) this.#nowMs = nowMs;
     this.#table.addRouterDelta(slot, -1);
     const success = typeof outcome === 'object' && outcome !== null && outcome.success === true;
-    this.#syncHealth(slot, this.health.recordOutcome(id, success, now));
-    this.#refresh(slot, now);
+    // Hand the health tracker the caller's number when it is the clock (the usual case): passing
+    // `#nowMs` to a call V8 does not inline would box a fresh copy on the heap.
+    const health =
+      nowMs === this.#nowMs
+        ? this.health.recordOutcome(id, success, nowMs)
+        : this.health.recordOutcome(id, success, this.#nowMs);
+    this.#syncHealth(slot, health);
+    this.#refresh(slot);
   }
 
   evaluateHealth(nowMs: number): OutlierSweepReport {
@@ -382,7 +400,7 @@ class RouterImpl implements Router {
       const slot = this.#table.slotOf(id);
       if (slot < 0) continue;
       this.#syncHealth(slot, this.health.state(id, now));
-      this.#refresh(slot, now);
+      this.#refresh(slot);
     }
     return report;
   }
@@ -395,8 +413,10 @@ class RouterImpl implements Router {
   weightOf(id: string, nowMs: number): number | undefined {
     const slot = this.#table.slotOf(id);
     if (slot < 0) return undefined;
-    this.#advance(this.#clock(nowMs));
-    return this.#weight[this.#table.slotOf(id)];
+    this.#clock(nowMs);
+    this.#advance();
+    // #advance never moves slots, so `slot` is still the endpoint's.
+    return this.#weight[slot];
   }
 
   flushTelemetry(): void {
@@ -431,15 +451,14 @@ class RouterImpl implements Router {
   }
 
   pick(request: RouteRequest, nowMs: number, random: Random, explain = false): PickResult {
-    const now = this.#clock(nowMs);
-    this.#advance(now);
-    const slot = this.#choose(request, random, now);
-    const explanation = explain ? this.#explain(request, now, slot) : undefined;
-    if (
-      ++this.#picksSinceFlush >= this.config.telemetryFlushEveryPicks &&
-      this.config.telemetryFlushEveryPicks > 0
-    )
-      this.flushTelemetry();
+    // The hot path: no double crosses a call that may not be inlined (V8 would box it on the heap),
+    // so the clock is advanced in place and callees read `#nowMs`.
+    if (nowMs > this.#nowMs && nowMs < Infinity) this.#nowMs = nowMs;
+    if (this.#deadlines.isDue(this.#nowMs)) this.#advance();
+    const slot = this.#choose(request, random);
+    const explanation = explain ? this.#explain(request, this.#nowMs, slot) : undefined;
+    const flushEvery = this.#flushEvery;
+    if (++this.#picksSinceFlush >= flushEvery && flushEvery > 0) this.flushTelemetry();
     if (slot < 0) {
       const reason = SHED_FROM_CODE[-slot] as ShedReason;
       this.#shedCounts[-slot - 1] = (this.#shedCounts[-slot - 1] as number) + 1;
@@ -452,11 +471,11 @@ class RouterImpl implements Router {
     else if (this.#lastMode === 'spill') this.#spillPicks++;
     const hashes = request.prefixHashes;
     if (hashes !== undefined && hashes.length > 0 && this.config.affinity.enabled) {
-      this.affinity.record(this.#table.idAt(slot), hashes, now);
+      this.affinity.record(this.#table.idAt(slot), hashes, this.#nowMs);
     }
-    if (this.config.countPicksAsStarts) {
+    if (this.#countStarts) {
       this.#table.addRouterDelta(slot, 1);
-      this.#recompute(slot, now);
+      this.#recompute(slot);
     }
     const result = this.#results[slot] as PickedEndpoint;
     return explanation === undefined
@@ -467,10 +486,22 @@ class RouterImpl implements Router {
   // ---- choice -------------------------------------------------------------------------------
 
   #poolFor(request: RouteRequest): Pool | undefined {
-    const entry = this.#pools.get(request.model);
-    if (entry === undefined) return undefined;
+    const model = request.model;
     const version = request.version;
-    return version === undefined ? entry.any : entry.versions.get(version);
+    // One-entry cache: a gateway routes runs of requests for the same model. Cleared whenever
+    // pools are joined or left.
+    if (model === this.#cachedModel && version === this.#cachedVersion) return this.#cachedPool;
+    const entry = this.#pools.get(model);
+    const pool =
+      entry === undefined
+        ? undefined
+        : version === undefined
+          ? entry.any
+          : entry.versions.get(version);
+    this.#cachedModel = model;
+    this.#cachedVersion = version;
+    this.#cachedPool = pool;
+    return pool;
   }
 
   #isPanic(pool: Pool): boolean {
@@ -478,7 +509,7 @@ class RouterImpl implements Router {
   }
 
   /** Returns the chosen slot, or a negative SHED_CODE. Sets #lastMode and #allSaturated. */
-  #choose(request: RouteRequest, random: Random, now: number): number {
+  #choose(request: RouteRequest, random: Random): number {
     this.#lastMode = 'normal';
     this.#allSaturated = false;
     if (typeof request !== 'object' || request === null || typeof request.model !== 'string')
@@ -494,14 +525,13 @@ class RouterImpl implements Router {
       const filtered = this.#hasFilters(request);
       const tries = filtered ? config.rejectionTries : 1;
       if (config.picker === 'weighted') {
-        const total = pool.tree.total();
-        if (total > 0) {
-          for (let t = 0; t < tries; t++) {
-            const pos = pool.tree.find(random.nextFloat() * total);
-            if (pos < 0) break;
-            const slot = pool.members[pos] as number;
-            if (!filtered || this.#rejectedBy(slot, request) === null) return slot;
-          }
+        const tree = pool.tree;
+        for (let t = 0; t < tries; t++) {
+          // One draw per try; -1 without a draw when every weight is 0.
+          const pos = tree.sample(random);
+          if (pos < 0) break;
+          const slot = pool.members[pos] as number;
+          if (!filtered || this.#rejectedBy(slot, request) === null) return slot;
         }
       } else {
         const positive = pool.positive;
@@ -523,7 +553,7 @@ class RouterImpl implements Router {
         }
       }
     }
-    return this.#scan(pool, request, random, now, panic, useAffinity);
+    return this.#scan(pool, request, random, this.#nowMs, panic, useAffinity);
   }
 
   /**
@@ -693,14 +723,15 @@ class RouterImpl implements Router {
   // ---- derived state -------------------------------------------------------------------------
 
   /** Refreshes every endpoint whose weight changed by itself by `now` (staleness, slow start, health). */
-  #advance(now: number): void {
+  #advance(): void {
+    const now = this.#nowMs;
     const heap = this.#deadlines;
     while (heap.isDue(now)) {
       const slot = heap.peekSlot();
       const h = this.#table.health[slot] as number;
       if (h !== HEALTH_CODE.healthy)
         this.#syncHealth(slot, this.health.state(this.#table.idAt(slot), now));
-      this.#refresh(slot, now);
+      this.#refresh(slot);
     }
   }
 
@@ -714,8 +745,9 @@ class RouterImpl implements Router {
   }
 
   /** Recomputes the slot's weights and schedules its next time-driven change. */
-  #refresh(slot: number, now: number): void {
-    this.#recompute(slot, now);
+  #refresh(slot: number): void {
+    this.#recompute(slot);
+    const now = this.#nowMs;
     const table = this.#table;
     const config = this.config;
     let next = Infinity;
@@ -727,20 +759,26 @@ class RouterImpl implements Router {
     }
     if (table.health[slot] !== HEALTH_CODE.healthy)
       next = Math.min(next, now + config.healthRecheckMs);
-    this.#deadlines.set(slot, next > now ? next : now + 1);
+    const scratch = this.#score;
+    scratch[0] = next > now ? next : now + 1;
+    this.#deadlines.setFrom(slot, scratch, 0);
   }
 
   /** Recomputes headroom, weight, load score and pool counts of one slot. No allocation. */
-  #recompute(slot: number, now: number): void {
+  #recompute(slot: number): void {
+    const now = this.#nowMs;
     const table = this.#table;
     const config = this.config;
     const s = table.signalsInto(slot, this.#signals);
     const ready = table.lifecycle[slot] === READY_CODE;
     const scrapedAt = table.scrapedAtMs[slot] as number;
     const stale = !(now - scrapedAt < config.maxMetricAgeMs);
-    const ss = ready
-      ? slowStartFactor(config.slowStart, table.readySinceMs[slot] as number, now)
-      : 1;
+    const readySince = table.readySinceMs[slot] as number;
+    // Past the window the factor is 1 (slowStartFactor's first test); skip the call then.
+    const ss =
+      !ready || now - readySince >= config.slowStart.windowMs
+        ? 1
+        : slowStartFactor(config.slowStart, readySince, now);
     let headroom: number;
     let saturated: boolean;
     let load: number;
@@ -757,9 +795,10 @@ class RouterImpl implements Router {
       load = 1 + pending / config.saturation.queueDepth;
       saturated = pending >= config.saturation.queueDepth;
     } else {
-      headroom = headroomWeight(s, config.scoring);
-      saturated = isSaturated(s, config.saturation);
-      load = loadScore(s, config.saturation);
+      const score = this.#score;
+      saturated = scoreInto(s, config.scoring, config.saturation, score);
+      headroom = score[0] as number;
+      load = score[1] as number;
     }
     headroom *= ss;
     const h = table.health[slot] as number;
@@ -786,14 +825,18 @@ class RouterImpl implements Router {
     const dReady = ((after & COUNT_READY) !== 0 ? 1 : 0) - ((before & COUNT_READY) !== 0 ? 1 : 0);
     const dAvail =
       ((after & COUNT_AVAILABLE) !== 0 ? 1 : 0) - ((before & COUNT_AVAILABLE) !== 0 ? 1 : 0);
-    for (const m of this.#memberships[slot] as Membership[]) {
-      const pool = m.pool;
+    const pools = this.#recordPool;
+    const positions = this.#recordPos;
+    const next = this.#recordNext;
+    for (let r = this.#firstRecord[slot] as number; r >= 0; r = next[r] as number) {
+      const pool = pools[r] as Pool;
       pool.ready += dReady;
       pool.available += dAvail;
       if (weightChanged) {
-        pool.tree.set(m.pos, weight);
-        if (weight > 0) pool.positive.add(m.pos);
-        else pool.positive.delete(m.pos);
+        const pos = positions[r] as number;
+        pool.tree.setFrom(pos, this.#weight, slot);
+        if (weight > 0) pool.positive.add(pos);
+        else pool.positive.delete(pos);
       }
     }
   }
@@ -801,7 +844,7 @@ class RouterImpl implements Router {
   // ---- pools ---------------------------------------------------------------------------------
 
   #joinPools(slot: number, spec: EndpointSpec): void {
-    const memberships = this.#memberships[slot] as Membership[];
+    this.#cachedModel = undefined;
     const joined = new Set<Pool>();
     for (const model of spec.models) {
       let entry = this.#pools.get(model.name);
@@ -826,7 +869,7 @@ class RouterImpl implements Router {
         pool.members[pos] = slot;
         // Joins with weight 0 and uncounted; #recompute (which follows) brings it up to date.
         pool.tree.push(0);
-        memberships.push({ pool, pos });
+        this.#addRecord(slot, pool, pos);
       }
     }
     // Force the follow-up recompute to publish weight and counts into the new pools.
@@ -835,14 +878,22 @@ class RouterImpl implements Router {
   }
 
   #leavePools(slot: number): void {
-    const memberships = this.#memberships[slot] as Membership[];
+    this.#cachedModel = undefined;
     const state = this.#state[slot] as number;
-    for (const m of memberships) {
-      const pool = m.pool;
+    let r = this.#firstRecord[slot] as number;
+    this.#firstRecord[slot] = -1;
+    while (r >= 0) {
+      const pool = this.#recordPool[r] as Pool;
+      const pos = this.#recordPos[r] as number;
+      const following = this.#recordNext[r] as number;
+      // Free the record first, so the moved slot's lookup below never sees it.
+      this.#recordPool[r] = undefined;
+      this.#recordNext[r] = this.#freeRecord;
+      this.#freeRecord = r;
+      r = following;
       if ((state & COUNT_READY) !== 0) pool.ready--;
       if ((state & COUNT_AVAILABLE) !== 0) pool.available--;
       const last = pool.size - 1;
-      const pos = m.pos;
       if (pos !== last) {
         const movedSlot = pool.members[last] as number;
         pool.members[pos] = movedSlot;
@@ -850,15 +901,18 @@ class RouterImpl implements Router {
         pool.tree.set(pos, movedWeight);
         if (movedWeight > 0) pool.positive.add(pos);
         else pool.positive.delete(pos);
-        for (const other of this.#memberships[movedSlot] as Membership[]) {
-          if (other.pool === pool) other.pos = pos;
+        for (
+          let o = this.#firstRecord[movedSlot] as number;
+          o >= 0;
+          o = this.#recordNext[o] as number
+        ) {
+          if (this.#recordPool[o] === pool) this.#recordPos[o] = pos;
         }
       }
       pool.positive.delete(last);
       pool.tree.pop();
       pool.size--;
     }
-    memberships.length = 0;
     this.#state[slot] = this.#state[slot]! & ~(COUNT_READY | COUNT_AVAILABLE);
     // Drop empty pools so a model nobody serves any more is `no_model`.
     for (const [name, entry] of this.#pools) {
@@ -868,10 +922,30 @@ class RouterImpl implements Router {
     }
   }
 
+  /** Links a membership record (pool, position) at the head of `slot`'s list. */
+  #addRecord(slot: number, pool: Pool, pos: number): void {
+    let r = this.#freeRecord;
+    if (r >= 0) this.#freeRecord = this.#recordNext[r] as number;
+    else {
+      r = this.#recordPool.length;
+      if (r >= this.#recordPos.length) {
+        this.#recordPos = grow(this.#recordPos, r * 2);
+        this.#recordNext = grow(this.#recordNext, r * 2);
+      }
+    }
+    this.#recordPool[r] = pool;
+    this.#recordPos[r] = pos;
+    this.#recordNext[r] = this.#firstRecord[slot] as number;
+    this.#firstRecord[slot] = r;
+  }
+
   #ensureCapacity(n: number): void {
     if (n <= this.#headroom.length) return;
     let cap = this.#headroom.length;
     while (cap < n) cap *= 2;
+    const first = new Int32Array(cap).fill(-1);
+    first.set(this.#firstRecord);
+    this.#firstRecord = first;
     this.#headroom = grow(this.#headroom, cap);
     this.#weight = grow(this.#weight, cap);
     this.#load = grow(this.#load, cap);

@@ -286,4 +286,60 @@ describe('stream router properties', () => {
       RUNS,
     );
   });
+
+  it('endpoints removed and added again (reused internal slots) keep every stream on a live endpoint', () => {
+    type Churn =
+      | { kind: 'open'; stream: number }
+      | { kind: 'route'; stream: number }
+      | { kind: 'close'; stream: number }
+      | { kind: 'remove'; endpoint: number }
+      | { kind: 'add'; endpoint: number }
+      | { kind: 'eject'; endpoint: number };
+    const churnArb = fc.array(
+      fc.oneof(
+        fc.record({ kind: fc.constant('open' as const), stream: fc.nat(15) }),
+        fc.record({ kind: fc.constant('route' as const), stream: fc.nat(15) }),
+        fc.record({ kind: fc.constant('close' as const), stream: fc.nat(15) }),
+        fc.record({ kind: fc.constant('remove' as const), endpoint: fc.nat(5) }),
+        fc.record({ kind: fc.constant('add' as const), endpoint: fc.nat(5) }),
+        fc.record({ kind: fc.constant('eject' as const), endpoint: fc.nat(5) }),
+      ),
+      { maxLength: 40 },
+    );
+    fc.assert(
+      fc.property(churnArb, (ops: Churn[]) => {
+        const router = createStreamRouter({ maxStreams: 12, ttlMs: 1e9 });
+        const known = new Set<string>();
+        let now = 1_000;
+        for (const op of ops) {
+          now += 10;
+          if (op.kind === 'open' || op.kind === 'route') {
+            const id = `s-${op.stream}`;
+            const before = router.endpointOf(id);
+            const result = op.kind === 'open' ? router.open(id, now) : router.route(id, now);
+            if (result.ok) {
+              expect(known.has(result.endpointId)).toBe(true);
+              if (before !== undefined) expect(result.endpointId).toBe(before);
+            } else expect(router.endpointOf(id)).toBeUndefined();
+          } else if (op.kind === 'close') router.close(`s-${op.stream}`);
+          else if (op.kind === 'remove') {
+            known.delete(`ep-${op.endpoint}`);
+            router.remove(`ep-${op.endpoint}`);
+          } else if (op.kind === 'add') {
+            known.add(`ep-${op.endpoint}`);
+            router.setEndpoints([...known].map((id) => ({ id })));
+          } else if (known.has(`ep-${op.endpoint}`)) router.eject(`ep-${op.endpoint}`);
+          // Every live stream sits on a known endpoint, and the loads add up to the table.
+          let total = 0;
+          for (const id of known) total += router.load(id) ?? 0;
+          expect(total).toBe(router.size);
+          for (let k = 0; k < 16; k++) {
+            const at = router.endpointOf(`s-${k}`);
+            if (at !== undefined) expect(known.has(at)).toBe(true);
+          }
+        }
+      }),
+      RUNS,
+    );
+  });
 });

@@ -256,30 +256,14 @@ export interface StreamRouter {
 interface EndpointRecord {
   readonly id: string;
   readonly hash: number;
+  /** Index in the router's handle table, fixed while the record lives (stream slots store it). */
+  readonly handle: number;
   weight: number;
   maxStreams: number;
   state: StreamEndpointState;
   load: number;
-  /** Head of the intrusive list of this endpoint's streams. */
-  streams: StreamEntry | null;
-}
-
-interface StreamEntry {
-  readonly id: string;
-  readonly hash: number;
-  endpoint: EndpointRecord;
-  /**
-   * When the stream was last moved to the front of the recency list (inserted or refreshed),
-   * epoch ms: at most `ttlPrecisionMs` older than its last chunk, and non-increasing from the
-   * newest entry to the oldest.
-   */
-  stampMs: number;
-  /** Neighbour toward the most recently routed end of the recency list. */
-  newer: StreamEntry | null;
-  /** Neighbour toward the least recently routed end. */
-  older: StreamEntry | null;
-  epPrev: StreamEntry | null;
-  epNext: StreamEntry | null;
+  /** Slot of the first of this endpoint's streams (an intrusive list), -1 when none. */
+  streams: number;
 }
 
 interface MutableRouteOk {
@@ -292,19 +276,51 @@ interface MutableRouteOk {
 
 type ParsedEndpoint = z.output<typeof StreamEndpointSchema>;
 
+/** No slot: the end of a list. */
+const NIL = -1;
+// Stream slots, struct of arrays: `#data` holds (stampMs, endpoint handle) per slot side by side,
+// so a live route reads one cache line past the map; `#links` holds the four list neighbours.
+const DATA_STRIDE = 2;
+const STAMP = 0;
+const HANDLE = 1;
+const LINK_STRIDE = 4;
+/** Neighbour toward the most recently routed end of the recency list. */
+const NEWER = 0;
+/** Neighbour toward the least recently routed end (also the free-list link of a free slot). */
+const OLDER = 1;
+/** Previous stream of the same endpoint. */
+const EP_PREV = 2;
+/** Next stream of the same endpoint. */
+const EP_NEXT = 3;
+
 class AffinityStreamRouter implements StreamRouter {
   readonly #maxStreams: number;
   readonly #ttlMs: number;
   readonly #precisionMs: number;
   readonly #epsilon: number;
   readonly #seed: number;
-  readonly #streams = new Map<string, StreamEntry>();
-  /** Most recently routed stream. */
-  #newest: StreamEntry | null = null;
-  /** Least recently routed stream (the eviction and expiry end). */
-  #oldest: StreamEntry | null = null;
+  /** Stream id -> slot. */
+  readonly #streams = new Map<string, number>();
+  // Per slot: the stream id, its rendezvous hash, (stamp, handle) and the list links. A stamp is
+  // when the stream was last moved to the front of the recency list (inserted or refreshed),
+  // epoch ms: at most `ttlPrecisionMs` older than its last chunk, and non-increasing from the
+  // newest stream to the oldest.
+  #ids: string[] = [];
+  #hashes: Uint32Array;
+  #data: Float64Array;
+  #links: Int32Array;
+  /** Slots ever used (free slots below it are on the free list). */
+  #used = 0;
+  #freeSlot = NIL;
+  /** Most recently routed stream's slot. */
+  #newest = NIL;
+  /** Least recently routed stream's slot (the eviction and expiry end). */
+  #oldest = NIL;
   #endpoints: EndpointRecord[] = [];
   readonly #byId = new Map<string, EndpointRecord>();
+  /** Endpoint records by handle; freed handles are reused once no stream refers to them. */
+  readonly #handles: (EndpointRecord | undefined)[] = [];
+  readonly #freeHandles: number[] = [];
   #readyCount = 0;
   #readyWeight = 0;
   /** Streams on `ready` endpoints: L in the bounded-load rule. */
@@ -328,6 +344,10 @@ class AffinityStreamRouter implements StreamRouter {
     this.#precisionMs = config.ttlPrecisionMs ?? Math.min(config.ttlMs / 16, 1_000);
     this.#epsilon = config.boundedLoadEpsilon;
     this.#seed = config.hashSeed;
+    const capacity = Math.min(config.maxStreams, 1_024);
+    this.#hashes = new Uint32Array(capacity);
+    this.#data = new Float64Array(capacity * DATA_STRIDE);
+    this.#links = new Int32Array(capacity * LINK_STRIDE);
     this.#applyEndpoints(config.endpoints);
   }
 
@@ -344,14 +364,15 @@ class AffinityStreamRouter implements StreamRouter {
   }
 
   close(streamId: string): boolean {
-    const entry = this.#streams.get(streamId);
-    if (entry === undefined) return false;
-    this.#drop(entry);
+    const slot = this.#streams.get(streamId);
+    if (slot === undefined) return false;
+    this.#drop(slot);
     return true;
   }
 
   endpointOf(streamId: string): string | undefined {
-    return this.#streams.get(streamId)?.endpoint.id;
+    const slot = this.#streams.get(streamId);
+    return slot === undefined ? undefined : this.#endpointAt(slot).id;
   }
 
   load(endpointId: string): number | undefined {
@@ -391,37 +412,51 @@ class AffinityStreamRouter implements StreamRouter {
     this.#byId.delete(endpointId);
     record.state = 'ejected'; // gone: never picked, and its streams no longer count as ready load
     this.#recomputeAggregates();
-    return this.#evacuate([record]);
+    const migrations = this.#evacuate([record]);
+    this.#freeHandle(record);
+    return migrations;
   }
 
   // --- internals -------------------------------------------------------------------------
 
+  #endpointAt(slot: number): EndpointRecord {
+    return this.#handles[this.#data[slot * DATA_STRIDE + HANDLE] as number] as EndpointRecord;
+  }
+
   #route(streamId: string, nowMs: number, fresh: StreamRouteReason): StreamRouteResult {
     if (!Number.isFinite(nowMs)) return { ok: false, error: badNow(nowMs) };
     if (nowMs > this.#latestMs) this.#latestMs = nowMs;
-    const entry = this.#streams.get(streamId);
-    if (entry !== undefined && this.#latestMs - entry.stampMs <= this.#ttlMs) {
-      // The hot path: a live stream. Refresh its stamp when it is older than the precision, then
-      // expire from the back (one comparison when nothing is due).
-      if (this.#latestMs - entry.stampMs > this.#precisionMs) this.#touch(entry);
-      if (this.#oldest !== null && this.#latestMs - this.#oldest.stampMs > this.#ttlMs) {
-        this.#expire();
+    const latest = this.#latestMs;
+    const slot = this.#streams.get(streamId);
+    if (slot !== undefined) {
+      const data = this.#data;
+      const at = slot * DATA_STRIDE;
+      const stamp = data[at + STAMP] as number;
+      if (latest - stamp <= this.#ttlMs) {
+        // The hot path: a live stream. Read its endpoint, refresh its stamp when it is older than
+        // the precision, then expire from the back (one comparison when nothing is due; never this
+        // stream, whose stamp is within the TTL).
+        const endpoint = this.#handles[data[at + HANDLE] as number] as EndpointRecord;
+        if (latest - stamp > this.#precisionMs) this.#touch(slot);
+        if (latest - (data[this.#oldest * DATA_STRIDE + STAMP] as number) > this.#ttlMs) {
+          this.#expire();
+        }
+        const result = this.#result;
+        result.endpointId = endpoint.id;
+        result.migrated = false;
+        result.from = undefined;
+        result.reason = 'sticky';
+        return result;
       }
-      const result = this.#result;
-      result.endpointId = entry.endpoint.id;
-      result.migrated = false;
-      result.from = undefined;
-      result.reason = 'sticky';
-      return result;
     }
     let from: string | undefined;
     let reason = fresh;
-    if (entry !== undefined) {
-      from = entry.endpoint.id;
+    if (slot !== undefined) {
+      from = this.#endpointAt(slot).id;
       reason = 'expired';
     }
     this.#expire();
-    if (this.#streams.size >= this.#maxStreams && this.#oldest !== null) this.#drop(this.#oldest);
+    if (this.#streams.size >= this.#maxStreams && this.#oldest !== NIL) this.#drop(this.#oldest);
     const hash = rendezvousHash(streamId, this.#seed);
     const target = this.#place(hash);
     if (target === null) return { ok: false, error: this.#unavailable(streamId) };
@@ -498,76 +533,119 @@ class AffinityStreamRouter implements StreamRouter {
     });
   }
 
-  #insert(streamId: string, hash: number, target: EndpointRecord): void {
-    const entry: StreamEntry = {
-      id: streamId,
-      hash,
-      endpoint: target,
-      stampMs: this.#latestMs,
-      newer: null,
-      older: this.#newest,
-      epPrev: null,
-      epNext: null,
-    };
-    if (this.#newest !== null) this.#newest.newer = entry;
-    this.#newest = entry;
-    if (this.#oldest === null) this.#oldest = entry;
-    this.#streams.set(streamId, entry);
-    this.#attach(entry, target);
+  /** A free slot for a new stream (growing the arrays by doubling up to `maxStreams`). */
+  #allocSlot(): number {
+    const free = this.#freeSlot;
+    if (free !== NIL) {
+      this.#freeSlot = this.#links[free * LINK_STRIDE + OLDER] as number;
+      return free;
+    }
+    const slot = this.#used++;
+    if (slot >= this.#hashes.length) {
+      const capacity = Math.min(Math.max(this.#hashes.length * 2, slot + 1), this.#maxStreams);
+      const hashes = new Uint32Array(capacity);
+      hashes.set(this.#hashes);
+      const data = new Float64Array(capacity * DATA_STRIDE);
+      data.set(this.#data);
+      const links = new Int32Array(capacity * LINK_STRIDE);
+      links.set(this.#links);
+      this.#hashes = hashes;
+      this.#data = data;
+      this.#links = links;
+    }
+    return slot;
   }
 
-  /** Moves a live entry to the most recent end and stamps it with the latest time. */
-  #touch(entry: StreamEntry): void {
-    entry.stampMs = this.#latestMs;
-    if (this.#newest === entry) return;
+  #insert(streamId: string, hash: number, target: EndpointRecord): void {
+    const slot = this.#allocSlot();
+    this.#ids[slot] = streamId;
+    this.#hashes[slot] = hash;
+    const at = slot * DATA_STRIDE;
+    this.#data[at + STAMP] = this.#latestMs;
+    this.#data[at + HANDLE] = target.handle;
+    const links = this.#links;
+    const l = slot * LINK_STRIDE;
+    links[l + NEWER] = NIL;
+    links[l + OLDER] = this.#newest;
+    if (this.#newest !== NIL) links[this.#newest * LINK_STRIDE + NEWER] = slot;
+    this.#newest = slot;
+    if (this.#oldest === NIL) this.#oldest = slot;
+    this.#streams.set(streamId, slot);
+    this.#attach(slot, target);
+  }
+
+  /** Moves a live stream to the most recent end and stamps it with the latest time. */
+  #touch(slot: number): void {
+    this.#data[slot * DATA_STRIDE + STAMP] = this.#latestMs;
+    const newest = this.#newest;
+    if (newest === slot) return;
+    const links = this.#links;
+    const l = slot * LINK_STRIDE;
     // Unlink (it has a newer neighbour, since it is not the newest).
-    const newer = entry.newer as StreamEntry;
-    newer.older = entry.older;
-    if (entry.older !== null) entry.older.newer = newer;
+    const newer = links[l + NEWER] as number;
+    const older = links[l + OLDER] as number;
+    links[newer * LINK_STRIDE + OLDER] = older;
+    if (older !== NIL) links[older * LINK_STRIDE + NEWER] = newer;
     else this.#oldest = newer;
     // Link at the front.
-    entry.newer = null;
-    entry.older = this.#newest;
-    (this.#newest as StreamEntry).newer = entry;
-    this.#newest = entry;
+    links[l + NEWER] = NIL;
+    links[l + OLDER] = newest;
+    links[newest * LINK_STRIDE + NEWER] = slot;
+    this.#newest = slot;
   }
 
   /** Drops streams idle longer than the TTL from the old end of the recency list. */
   #expire(): void {
     const latest = this.#latestMs;
     const ttl = this.#ttlMs;
-    while (this.#oldest !== null && latest - this.#oldest.stampMs > ttl) this.#drop(this.#oldest);
+    while (
+      this.#oldest !== NIL &&
+      latest - (this.#data[this.#oldest * DATA_STRIDE + STAMP] as number) > ttl
+    )
+      this.#drop(this.#oldest);
   }
 
-  /** Removes an entry from the table, the recency list and its endpoint. */
-  #drop(entry: StreamEntry): void {
-    this.#streams.delete(entry.id);
-    if (entry.newer !== null) entry.newer.older = entry.older;
-    else this.#newest = entry.older;
-    if (entry.older !== null) entry.older.newer = entry.newer;
-    else this.#oldest = entry.newer;
-    entry.newer = null;
-    entry.older = null;
-    this.#detach(entry);
+  /** Removes a stream from the table, the recency list and its endpoint, and frees its slot. */
+  #drop(slot: number): void {
+    this.#streams.delete(this.#ids[slot] as string);
+    const links = this.#links;
+    const l = slot * LINK_STRIDE;
+    const newer = links[l + NEWER] as number;
+    const older = links[l + OLDER] as number;
+    if (newer !== NIL) links[newer * LINK_STRIDE + OLDER] = older;
+    else this.#newest = older;
+    if (older !== NIL) links[older * LINK_STRIDE + NEWER] = newer;
+    else this.#oldest = newer;
+    this.#detach(slot);
+    this.#ids[slot] = '';
+    links[l + NEWER] = NIL;
+    links[l + OLDER] = this.#freeSlot;
+    this.#freeSlot = slot;
   }
 
-  #attach(entry: StreamEntry, endpoint: EndpointRecord): void {
-    entry.endpoint = endpoint;
-    entry.epPrev = null;
-    entry.epNext = endpoint.streams;
-    if (endpoint.streams !== null) endpoint.streams.epPrev = entry;
-    endpoint.streams = entry;
+  #attach(slot: number, endpoint: EndpointRecord): void {
+    const links = this.#links;
+    const l = slot * LINK_STRIDE;
+    this.#data[slot * DATA_STRIDE + HANDLE] = endpoint.handle;
+    links[l + EP_PREV] = NIL;
+    links[l + EP_NEXT] = endpoint.streams;
+    if (endpoint.streams !== NIL) links[endpoint.streams * LINK_STRIDE + EP_PREV] = slot;
+    endpoint.streams = slot;
     endpoint.load++;
     if (endpoint.state === 'ready') this.#readyLoad++;
   }
 
-  #detach(entry: StreamEntry): void {
-    const endpoint = entry.endpoint;
-    if (entry.epPrev !== null) entry.epPrev.epNext = entry.epNext;
-    else endpoint.streams = entry.epNext;
-    if (entry.epNext !== null) entry.epNext.epPrev = entry.epPrev;
-    entry.epPrev = null;
-    entry.epNext = null;
+  #detach(slot: number): void {
+    const endpoint = this.#endpointAt(slot);
+    const links = this.#links;
+    const l = slot * LINK_STRIDE;
+    const prev = links[l + EP_PREV] as number;
+    const next = links[l + EP_NEXT] as number;
+    if (prev !== NIL) links[prev * LINK_STRIDE + EP_NEXT] = next;
+    else endpoint.streams = next;
+    if (next !== NIL) links[next * LINK_STRIDE + EP_PREV] = prev;
+    links[l + EP_PREV] = NIL;
+    links[l + EP_NEXT] = NIL;
     endpoint.load--;
     if (endpoint.state === 'ready') this.#readyLoad--;
   }
@@ -588,6 +666,12 @@ class AffinityStreamRouter implements StreamRouter {
     return state === 'ready' ? [] : this.#evacuate([record]);
   }
 
+  /** Returns a gone record's handle for reuse (its streams have all been moved or dropped). */
+  #freeHandle(record: EndpointRecord): void {
+    this.#handles[record.handle] = undefined;
+    this.#freeHandles.push(record.handle);
+  }
+
   /** Applies a validated endpoint list, then moves the streams of endpoints gone or not ready. */
   #applyEndpoints(list: readonly ParsedEndpoint[]): StreamMigration[] {
     const next: EndpointRecord[] = [];
@@ -596,15 +680,18 @@ class AffinityStreamRouter implements StreamRouter {
       keep.add(input.id);
       let record = this.#byId.get(input.id);
       if (record === undefined) {
+        const handle = this.#freeHandles.pop() ?? this.#handles.length;
         record = {
           id: input.id,
           hash: rendezvousHash(input.id, this.#seed),
+          handle,
           weight: input.weight,
           maxStreams: input.maxStreams ?? Number.POSITIVE_INFINITY,
           state: input.state,
           load: 0,
-          streams: null,
+          streams: NIL,
         };
+        this.#handles[handle] = record;
         this.#byId.set(input.id, record);
       } else {
         record.weight = input.weight;
@@ -624,7 +711,9 @@ class AffinityStreamRouter implements StreamRouter {
     this.#endpoints = next;
     this.#recomputeAggregates();
     const leaving = gone.concat(next.filter((e) => e.state !== 'ready' && e.load > 0));
-    return this.#evacuate(leaving);
+    const migrations = this.#evacuate(leaving);
+    for (const record of gone) this.#freeHandle(record);
+    return migrations;
   }
 
   #recomputeAggregates(): void {
@@ -653,19 +742,20 @@ class AffinityStreamRouter implements StreamRouter {
   #evacuate(leaving: readonly EndpointRecord[]): StreamMigration[] {
     const migrations: StreamMigration[] = [];
     for (const record of leaving) {
-      let entry = record.streams;
-      while (entry !== null) {
-        const next = entry.epNext;
-        const target = this.#place(entry.hash);
+      let slot = record.streams;
+      while (slot !== NIL) {
+        const next = this.#links[slot * LINK_STRIDE + EP_NEXT] as number;
+        const streamId = this.#ids[slot] as string;
+        const target = this.#place(this.#hashes[slot] as number);
         if (target === null) {
-          this.#drop(entry);
-          migrations.push({ streamId: entry.id, from: record.id, to: null });
+          this.#drop(slot);
+          migrations.push({ streamId, from: record.id, to: null });
         } else {
-          this.#detach(entry);
-          this.#attach(entry, target);
-          migrations.push({ streamId: entry.id, from: record.id, to: target.id });
+          this.#detach(slot);
+          this.#attach(slot, target);
+          migrations.push({ streamId, from: record.id, to: target.id });
         }
-        entry = next;
+        slot = next;
       }
     }
     return migrations;

@@ -331,9 +331,11 @@ export class EndpointTable {
    * `['endpoints', id, 'metrics', field]`; on error nothing is stored.
    */
   setMetrics(slot: number, m: EndpointMetrics): Result<undefined> {
-    const id = this.#ids[slot] as string;
-    const problem = checkMetrics(id, m);
-    if (problem !== undefined) return err(problem);
+    if (!metricsLookValid(m)) {
+      // The exact check, for the first problem (or none: the quick test is only conservative).
+      const problem = checkMetrics(this.#ids[slot] as string, m);
+      if (problem !== undefined) return err(problem);
+    }
     const spec = this.#specs[slot] as EndpointSpec;
     this.scrapedAtMs[slot] = m.scrapedAtMs;
     this.memoryUsedBytes[slot] = m.memoryUsedBytes ?? Number.NaN;
@@ -467,6 +469,52 @@ function checkNumber(
     return bad(id, field, v, limit);
   }
   return undefined;
+}
+
+const MAX = Number.MAX_VALUE;
+
+/**
+ * The quick test of a scrape on the update path: true only when {@link checkMetrics} would find
+ * no problem (it may say false for a valid scrape; the caller then runs the exact check). Every
+ * field is read once, by name, and compared in place: no keyed lookups, no calls a double would
+ * have to cross (V8 boxes those), no allocation. `xid`, rare, always goes to the exact check.
+ */
+function metricsLookValid(m: EndpointMetrics): boolean {
+  if (typeof m !== 'object' || m === null || m.xid !== undefined) return false;
+  const at = m.scrapedAtMs;
+  if (!(typeof at === 'number' && at >= 0 && at <= MAX)) return false;
+  const used = m.memoryUsedBytes;
+  if (used !== undefined && !(typeof used === 'number' && used >= 0 && used <= MAX)) return false;
+  const total = m.memoryTotalBytes;
+  if (total !== undefined && !(typeof total === 'number' && total >= 0 && total <= MAX))
+    return false;
+  if (used !== undefined && total !== undefined && used > total) return false;
+  const gpu = m.gpuUtilization;
+  if (gpu !== undefined && !(typeof gpu === 'number' && gpu >= 0 && gpu <= 1)) return false;
+  const kv = m.kvCacheUtilization;
+  if (kv !== undefined && !(typeof kv === 'number' && kv >= 0 && kv <= 1)) return false;
+  const t = m.temperatureC;
+  if (t !== undefined && !(typeof t === 'number' && t >= -273.15 && t <= 1000)) return false;
+  // Counts: an integer in [0, INT_MAX] is exactly a value that survives `| 0` unchanged and >= 0.
+  const ecc = m.eccUncorrectable;
+  if (ecc !== undefined && !(typeof ecc === 'number' && (ecc | 0) === ecc && ecc >= 0))
+    return false;
+  const q = m.queueDepth;
+  if (q !== undefined && !(typeof q === 'number' && (q | 0) === q && q >= 0)) return false;
+  const active = m.activeStreams;
+  if (
+    active !== undefined &&
+    !(typeof active === 'number' && (active | 0) === active && active >= 0)
+  )
+    return false;
+  const slots = m.maxStreamSlots;
+  if (slots !== undefined && !(typeof slots === 'number' && (slots | 0) === slots && slots >= 0))
+    return false;
+  const inFlight = m.inFlightRequests;
+  return (
+    inFlight === undefined ||
+    (typeof inFlight === 'number' && (inFlight | 0) === inFlight && inFlight >= 0)
+  );
 }
 
 /**

@@ -7,6 +7,7 @@ import {
   idleHeadroomWeight,
   isSaturated,
   loadScore,
+  scoreInto,
   type EndpointSignals,
 } from './scoring.js';
 
@@ -51,6 +52,39 @@ describe('scoring properties', () => {
         }
         expect(typeof isSaturated(s, saturation)).toBe('boolean');
       }),
+      RUNS,
+    );
+  });
+
+  it('scoreInto gives exactly headroomWeight, loadScore and isSaturated', () => {
+    const saturationArb = fc.record({
+      kvCacheUtilization: fc.double({ min: 0.01, max: 1, noNaN: true }),
+      queueDepth: fc.double({ min: 1, max: 1e6, noNaN: true }),
+      memoryUtilization: fc.double({ min: 0.01, max: 1, noNaN: true }),
+      streamSlots: fc.boolean(),
+    });
+    const sharesArb = fc.record({
+      memory: fc.double({ min: 0, max: 1, noNaN: true }),
+      kvCache: fc.double({ min: 0, max: 1, noNaN: true }),
+      streams: fc.double({ min: 0, max: 1, noNaN: true }),
+      queue: fc.double({ min: 0, max: 1, noNaN: true }),
+    });
+    const out = new Float64Array(2);
+    fc.assert(
+      fc.property(
+        signalsArb,
+        configArb,
+        sharesArb,
+        saturationArb,
+        (s: EndpointSignals, c, sh, sat) => {
+          const config = ScoringConfigSchema.parse({ ...c, shares: sh });
+          const saturation = SaturationConfigSchema.parse(sat);
+          const saturated = scoreInto(s, config, saturation, out);
+          expect(out[0]).toBe(headroomWeight(s, config));
+          expect(out[1]).toBe(loadScore(s, saturation));
+          expect(saturated).toBe(isSaturated(s, saturation));
+        },
+      ),
       RUNS,
     );
   });

@@ -236,3 +236,63 @@ export function loadScore(s: Readonly<EndpointSignals>, config: SaturationConfig
   }
   return score < Number.MAX_VALUE ? score : Number.MAX_VALUE;
 }
+
+/**
+ * The router's one-pass scorer: {@link headroomWeight} into `out[0]`, {@link loadScore} into
+ * `out[1]`, and {@link isSaturated} as the return value, bit for bit the same numbers (a property
+ * test holds them equal). It exists for the update path: a double returned from a call V8 does
+ * not inline is boxed on the heap, so the router reads the two numbers from `out` instead, and
+ * one pass reads each signal once. Allocation-free.
+ *
+ * @param out - at least two entries; entries 0 and 1 are overwritten.
+ */
+export function scoreInto(
+  s: Readonly<EndpointSignals>,
+  scoring: ScoringConfig,
+  saturation: SaturationConfig,
+  out: Float64Array,
+): boolean {
+  const used = s.memoryUsedBytes;
+  const total = s.memoryTotalBytes;
+  const kv = s.kvCacheUtilization;
+  const active = s.activeStreams;
+  const max = s.maxStreamSlots;
+  const q = s.queueDepth;
+  // Headroom factors (memoryFactor, kvCacheFactor, streamsFactor, queueFactor).
+  const m =
+    total > 0
+      ? (used === used ? Math.max(0, total - used) : total) / scoring.memoryReferenceBytes
+      : 1;
+  const k = kv === kv ? Math.min(1, Math.max(0, 1 - kv)) : 1;
+  const st = !(max > 0) || active !== active ? 1 : Math.min(1, Math.max(0, (max - active) / max));
+  const qf = q > 0 && q < Infinity ? 1 / (1 + q) : q === Infinity ? 0 : 1;
+  let w: number;
+  if (scoring.formula === 'product') {
+    const e = scoring.exponents;
+    w = pow(m, e.memory) * pow(k, e.kvCache) * pow(st, e.streams) * pow(qf, e.queue);
+  } else {
+    const sh = scoring.shares;
+    w = sh.memory * m + sh.kvCache * k + sh.streams * st + sh.queue * qf;
+  }
+  out[0] = w > 0 && w < Infinity ? w : 0;
+  // Load score (loadScore).
+  let score = q > 0 ? q / saturation.queueDepth : 0;
+  const kvRatio = kv / saturation.kvCacheUtilization;
+  if (kvRatio > score) score = kvRatio;
+  if (total > 0) {
+    const mem = used / total / saturation.memoryUtilization;
+    if (mem > score) score = mem;
+  }
+  if (max > 0) {
+    const streams = active / max;
+    if (streams > score) score = streams;
+  }
+  out[1] = score < Number.MAX_VALUE ? score : Number.MAX_VALUE;
+  // Saturation (isSaturated).
+  return (
+    kv >= saturation.kvCacheUtilization ||
+    q >= saturation.queueDepth ||
+    (total > 0 && used / total >= saturation.memoryUtilization) ||
+    (saturation.streamSlots && max > 0 && active >= max)
+  );
+}
