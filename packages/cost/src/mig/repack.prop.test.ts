@@ -55,9 +55,9 @@ describe('repackMig properties', () => {
         const r = repackMig(current, d1, options);
         const full = repackMig(current, d1, { ...options, mode: 'full' });
         expect(r.reconfigured.length).toBeLessThanOrEqual(full.reconfigured.length);
-        if (r.unplaced.length === 0) {
-          expect(full.unplaced.length).toBe(0);
-        }
+        // (No claim that the full re-pack places everything the incremental one does: with a
+        // bounded search budget the full heuristic can leave a replica out where the
+        // incremental plan, starting from the current layouts, does not.)
         const reconfigured = new Set(r.reconfigured);
         const byId = new Map(r.layouts.map((l) => [l.gpuId, l]));
         for (const c of current) {
