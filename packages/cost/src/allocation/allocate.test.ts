@@ -287,6 +287,28 @@ describe('allocateCost', () => {
     expect(a.resources[0]).toMatchObject({ clipped: true, idle: 0, idleMicroUsd: 0 });
   });
 
+  it('keeps idleFraction finite when capacity is a denormal that rounds to 0', () => {
+    // Regression (found by the property test): capacity 0 s plus a 5e-324 s MIG record was
+    // clipped to a capacity whose nearest double is 0, and idle / capacity gave NaN.
+    const a = allocateCost({
+      resources: [{ id: 'g', costMicroUsd: 0, provisionedSeconds: 0 }],
+      usage: [
+        {
+          resourceId: 'g',
+          model: 'm',
+          tenant: 'a',
+          migSliceSeconds: 5e-324,
+          profile: '1g.10gb',
+        },
+      ],
+      options: { idle: 'separate', overUsage: 'clip' },
+    });
+    const fraction = a.resources[0]?.idleFraction ?? Number.NaN;
+    expect(Number.isFinite(fraction)).toBe(true);
+    expect(fraction).toBeGreaterThanOrEqual(0);
+    expect(fraction).toBeLessThanOrEqual(1);
+  });
+
   it('rolls up by model and by tenant', () => {
     const a = allocateCost({
       resources: [

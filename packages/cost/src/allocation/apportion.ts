@@ -59,6 +59,18 @@ export function dyadicToNumber(a: Dyadic): number {
   return Number(a.n) * 2 ** half * 2 ** (a.e - half);
 }
 
+/**
+ * `part / whole` clamped to [0, 1], computed on the exact values so that a denormal `whole` (whose
+ * nearest double is 0) still gives a finite ratio; 1 when `whole` is 0.
+ */
+export function exactFraction(part: Dyadic, whole: Dyadic): number {
+  if (whole.n <= 0n) return 1;
+  if (part.n <= 0n) return 0;
+  const [p = 0n, w = 1n] = alignDyadics([part, whole]);
+  if (p >= w) return 1;
+  return Number((p * 1_000_000_000_000n) / w) / 1e12;
+}
+
 /** Expresses all values over one common power of two, as plain integers. */
 export function alignDyadics(values: readonly Dyadic[]): bigint[] {
   let e = 0;
