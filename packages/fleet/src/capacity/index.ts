@@ -1,7 +1,8 @@
 /**
  * SLO capacity model: the replicas a latency objective needs at an arrival rate, from Erlang C
  * (M/M/c), Kingman (G/G/1) and Allen-Cunneen (M/G/c) with an exponential waiting-time tail, and the
- * utilization target that implies. Continuous batching counts as servers per replica.
+ * utilization target that implies. Continuous batching counts as servers per replica, with an
+ * optional admission term (step-boundary admission delay and load-dependent service time).
  */
 export {
   CAPACITY_MAX_SERVERS,
@@ -20,12 +21,15 @@ export {
   queueWaitTailProbability,
 } from './queue-wait.js';
 export type {
+  QueueWaitAdmissionInput,
   QueueWaitInput,
   QueueWaitModel,
   QueueWaitPrediction,
   StableQueueWaitPrediction,
   UnstableQueueWaitPrediction,
 } from './queue-wait.js';
+export { BatchAdmissionSchema } from './admission.js';
+export type { AdmissionTerm, BatchAdmissionInput } from './admission.js';
 export { ServiceTimeSchema, resolveServiceTime, serviceTimeFromSamples } from './service-time.js';
 export type { ServiceTimeInput, ServiceTimeStats } from './service-time.js';
 export {

@@ -7,6 +7,13 @@ import {
   exponentialTailPercentile,
 } from './erlang.js';
 import {
+  BatchAdmissionSchema,
+  admissionTerm,
+  mixedPercentileMs,
+  serviceAtLoadMs,
+  type ResolvedAdmission,
+} from './admission.js';
+import {
   stablePrediction,
   type QueueWaitModel,
   type StableQueueWaitPrediction,
@@ -74,6 +81,13 @@ export const ReplicasForSloInputSchema = z
      * slotsPerReplica` at most {@link CAPACITY_MAX_SERVERS}. @defaultValue 10_000
      */
     maxReplicas: z.number().int().min(1).max(1_000_000).default(10_000),
+    /**
+     * The admission term of continuous batching: decode step and prefill times (see
+     * {@link BatchAdmissionSchema} and {@link predictQueueWait}). With it, the wait includes the
+     * delay to the next step boundary and the service time is rescaled to the load. Give it for
+     * an LLM server with `slotsPerReplica` > 1. @defaultValue none (slot queue only)
+     */
+    admission: BatchAdmissionSchema.optional(),
   })
   .superRefine((input, ctx) => {
     if (input.maxReplicas < input.minReplicas) {
@@ -138,7 +152,10 @@ export interface ReplicasForSloMet {
    * autoscaler as its target at this arrival rate.
    */
   readonly utilizationTarget: number;
-  /** The fewest replicas that keep the queue stable: floor(offered load / slots) + 1. */
+  /**
+   * The fewest replicas that keep the queue stable: floor(offered load / slots) + 1 (with an
+   * admission term, the fewest r with λ · S(λ / r) below r × slots, S rescaled to the load).
+   */
   readonly stabilityMinReplicas: number;
   /** The wait budget at the percentile, ms: `waitMs`, or `latencyMs` − mean service time. */
   readonly waitBudgetMs: number;
@@ -207,6 +224,14 @@ function fmt(x: number): string {
  * and the conditional wait shrinks as servers are added), so the first count that meets the budget
  * is the fewest. The Erlang B recursion is carried forward across the search, so the cost is
  * O(servers at the answer).
+ *
+ * With `admission` (continuous batching), every count's prediction carries the admission term
+ * and the service time rescaled to that count's per-replica load (see {@link predictQueueWait}),
+ * so the offered load changes with the count and the B recursion cannot be carried: the search
+ * bisects instead (the stability bound, then the objective), O(servers × log(maxReplicas)). The
+ * wait percentile is non-increasing in replicas whenever the mean slot wait exceeds the step
+ * residual (the usual case, service times of seconds against steps of tens of ms); in a corner case
+ * where it does not, the count returned meets the objective but may not be the fewest.
  *
  * A `latencyMs` objective is read as a wait budget of `latencyMs` − mean service time: the
  * latency percentile is approximated by the wait percentile plus the mean service, which holds
@@ -294,6 +319,11 @@ export function replicasForSlo(input: ReplicasForSloInput): ReplicasForSloResult
     };
   }
 
+  if (c.admission !== undefined) {
+    const admission: ResolvedAdmission = { ...c.admission, slotsPerReplica: slots };
+    return searchWithAdmission(c, service, admission, quantile, percentileLabel, waitBudgetMs);
+  }
+
   const start = Math.max(stabilityMinReplicas, c.minReplicas, 1);
   if (start > c.maxReplicas) {
     return {
@@ -351,5 +381,107 @@ export function replicasForSlo(input: ReplicasForSloInput): ReplicasForSloResult
     prediction,
     service,
     detail: `unreachable: even maxReplicas ${c.maxReplicas} replicas predict a ${percentileLabel} wait above the budget of ${fmt(waitBudgetMs)} ms`,
+  };
+}
+
+type ParsedReplicasForSloInput = z.output<typeof ReplicasForSloInputSchema>;
+
+/** The search of {@link replicasForSlo} with an admission term (see there). */
+function searchWithAdmission(
+  c: ParsedReplicasForSloInput,
+  service: ServiceTimeStats,
+  admission: ResolvedAdmission,
+  quantile: number,
+  percentileLabel: string,
+  waitBudgetMs: number,
+): ReplicasForSloResult {
+  const slots = c.slotsPerReplica;
+  const path = ['replicasForSlo', 'admission'];
+  const loadAt = (replicas: number): { meanMs: number; load: number } => {
+    const meanMs = serviceAtLoadMs(admission, service.meanMs, c.arrivalRatePerS / replicas, path);
+    return { meanMs, load: (c.arrivalRatePerS * meanMs) / 1000 };
+  };
+  const stableAt = (replicas: number): boolean => {
+    const { load } = loadAt(replicas);
+    return Number.isFinite(load) && load < replicas * slots;
+  };
+  const predictAt = (replicas: number): StableQueueWaitPrediction | UnstableQueueWaitPrediction => {
+    const servers = replicas * slots;
+    const { meanMs, load } = loadAt(replicas);
+    if (!Number.isFinite(load) || load >= servers) {
+      const offeredLoad = Number.isFinite(load) ? load : Number.MAX_VALUE;
+      return { stable: false, servers, offeredLoad, utilization: offeredLoad / servers };
+    }
+    const term = admissionTerm(admission, service.meanMs, meanMs, c.arrivalRatePerS / replicas);
+    const b = erlangBUnchecked(servers, load);
+    return stablePrediction(servers, load, meanMs, c.arrivalCv, service.cv, b, term);
+  };
+  const waitOf = (p: StableQueueWaitPrediction): number =>
+    p.admission === undefined
+      ? exponentialTailPercentile(p.probabilityOfWait, p.meanWaitGivenWaitMs, quantile)
+      : mixedPercentileMs(p.probabilityOfWait, p.meanWaitGivenWaitMs, p.admission, quantile);
+  const meets = (replicas: number): StableQueueWaitPrediction | undefined => {
+    const p = predictAt(replicas);
+    return p.stable && waitOf(p) <= waitBudgetMs ? p : undefined;
+  };
+  /** Smallest r in [lo, hi] with ok(r), given ok(hi) and ok non-decreasing in r. */
+  const firstOf = (lo: number, hi: number, ok: (r: number) => boolean): number => {
+    let low = lo;
+    let high = hi;
+    while (low < high) {
+      const mid = Math.floor((low + high) / 2);
+      if (ok(mid)) high = mid;
+      else low = mid + 1;
+    }
+    return high;
+  };
+
+  // Without the rescaling the load is a = λ·S; with it, S(λ/r) <= S at every stable count, so
+  // floor(a / slots) + 1 replicas are stable and bound the search.
+  const plainStability = Math.floor((c.arrivalRatePerS * service.meanMs) / 1000 / slots) + 1;
+  const stabilityMinReplicas = firstOf(1, plainStability, stableAt);
+  const unreachable = (detail: string): ReplicasForSloUnreachable => ({
+    kind: 'unreachable',
+    reason: 'max_replicas',
+    replicas: c.maxReplicas,
+    stabilityMinReplicas,
+    waitBudgetMs,
+    prediction: predictAt(c.maxReplicas),
+    service,
+    detail,
+  });
+  const start = Math.max(stabilityMinReplicas, c.minReplicas, 1);
+  if (start > c.maxReplicas) {
+    return unreachable(
+      `unreachable: the load needs at least ${stabilityMinReplicas} replicas of ${slots} slots to be stable (service rescaled to the load), above maxReplicas ${c.maxReplicas}`,
+    );
+  }
+  let replicas = start;
+  let p = meets(start);
+  if (p === undefined) {
+    if (meets(c.maxReplicas) === undefined) {
+      return unreachable(
+        `unreachable: even maxReplicas ${c.maxReplicas} replicas predict a ${percentileLabel} wait (slot wait plus admission delay) above the budget of ${fmt(waitBudgetMs)} ms`,
+      );
+    }
+    replicas = firstOf(start + 1, c.maxReplicas, (r) => meets(r) !== undefined);
+    p = meets(replicas) as StableQueueWaitPrediction;
+  }
+  const reason: ReplicasForSloReason =
+    replicas > start ? 'slo' : start === stabilityMinReplicas ? 'stability' : 'min_replicas';
+  const wait = waitOf(p);
+  return {
+    kind: 'met',
+    reason,
+    replicas,
+    servers: p.servers,
+    utilizationTarget: p.utilization,
+    stabilityMinReplicas,
+    waitBudgetMs,
+    waitAtPercentileMs: wait,
+    model: p.model,
+    prediction: p,
+    service,
+    detail: `${replicas} replicas (${p.servers} servers) meet the ${percentileLabel} wait budget of ${fmt(waitBudgetMs)} ms with a predicted ${fmt(wait)} ms (${p.model} plus batch admission; service ${fmt(p.admission?.serviceMeanMs ?? service.meanMs)} ms at this load); utilization target ${fmt(p.utilization)} at ${fmt(c.arrivalRatePerS)} req/s; stability alone needs ${stabilityMinReplicas}`,
   };
 }

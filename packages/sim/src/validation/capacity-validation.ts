@@ -1,5 +1,11 @@
 import { createRandom, type Random } from '@headroom/core';
-import { predictQueueWait, serviceTimeFromSamples, type ServiceTimeStats } from '@headroom/fleet';
+import {
+  predictQueueWait,
+  serviceTimeFromSamples,
+  type BatchAdmissionInput,
+  type QueueWaitAdmissionInput,
+  type ServiceTimeStats,
+} from '@headroom/fleet';
 import { simulate } from '../engine/simulate.js';
 import { createServiceModel, type ServiceModel } from '../service/service-model.js';
 import { poissonTrace } from '../traces/generators.js';
@@ -152,6 +158,16 @@ export interface CapacityValidationPoint {
   readonly error: { readonly p95: number; readonly p99: number };
   /** Whether each error is relative (`true`) or measured against the floor (`false`). */
   readonly relative: { readonly p95: boolean; readonly p99: boolean };
+  /**
+   * Setup (b) only: the prediction of the slot queue alone (no admission term, the service time
+   * at a full batch as given), for comparison with `predictedMs`.
+   */
+  readonly withoutAdmission?: {
+    /** Predicted P95 and P99 queue wait without the admission term, ms. */
+    readonly predictedMs: { readonly p95: number; readonly p99: number };
+    /** Its error, by the same rule as `error`. */
+    readonly error: { readonly p95: number; readonly p99: number };
+  };
 }
 
 /**
@@ -226,6 +242,8 @@ export interface BatchingPointOptions {
   readonly slots: number;
   /** Per-request service time at full concurrency, from {@link measureBatchingServiceTime}. */
   readonly service: ServiceTimeStats;
+  /** Step and prefill times for the admission term, from {@link measureBatchingAdmission}. */
+  readonly admission: BatchAdmissionInput;
   /** Requests to simulate in expectation. */
   readonly requests: number;
   /** Seed. */
@@ -278,9 +296,31 @@ export function measureBatchingServiceTime(slots: number, seed: number): Service
 }
 
 /**
+ * The admission term's inputs for setup (b), from the service model and the trace's prompts (what
+ * a user reads off their server's metrics): the decode step at a full batch of `slots`, and the
+ * mean and coefficient of variation of one prompt's prefill time over the Azure-conversation
+ * prompt lengths of {@link poissonTrace}'s default tokens. The service time is the full-batch one
+ * of {@link measureBatchingServiceTime}.
+ */
+export function measureBatchingAdmission(slots: number, seed: number): BatchAdmissionInput {
+  const service = batchingServiceModel(slots);
+  const trace = poissonTrace({ ratePerSec: 20, durationMs: 600_000 }, createRandom(seed));
+  const prefill = serviceTimeFromSamples(
+    trace.requests.map((r) => service.prefillMs(r.promptTokens)),
+  );
+  return {
+    stepMs: service.decodeStepMs(slots),
+    prefillMs: prefill.meanMs,
+    prefillCv: prefill.cv,
+    serviceMeasuredAt: 'full-batch',
+  };
+}
+
+/**
  * One grid point of setup (b): the Splitwise service model with continuous batching, `slots`
  * sequences per replica, modelled as `replicas × slots` servers with the service time measured at
- * full concurrency; Poisson arrivals with the Azure-conversation token lengths.
+ * full concurrency, with the admission term (`predictedMs`) and without (`withoutAdmission`);
+ * Poisson arrivals with the Azure-conversation token lengths.
  */
 export function validateBatchingPoint(options: BatchingPointOptions): CapacityValidationPoint {
   const { rho, replicas, slots, service } = options;
@@ -300,7 +340,32 @@ export function validateBatchingPoint(options: BatchingPointOptions): CapacityVa
     metricsLagMs: 0,
     seed: options.seed,
   });
-  return point('batching', rho, replicas, servers, ratePerSec, service, result, options.floorMs);
+  const admission: QueueWaitAdmissionInput = { ...options.admission, slotsPerReplica: slots };
+  const withAdmission = point(
+    'batching',
+    rho,
+    replicas,
+    servers,
+    ratePerSec,
+    service,
+    result,
+    options.floorMs,
+    admission,
+  );
+  const plain = point(
+    'batching',
+    rho,
+    replicas,
+    servers,
+    ratePerSec,
+    service,
+    result,
+    options.floorMs,
+  );
+  return {
+    ...withAdmission,
+    withoutAdmission: { predictedMs: plain.predictedMs, error: plain.error },
+  };
 }
 
 function point(
@@ -312,12 +377,14 @@ function point(
   service: ServiceTimeStats,
   result: ReturnType<typeof simulate>,
   floorMs: number,
+  admission?: QueueWaitAdmissionInput,
 ): CapacityValidationPoint {
   const prediction = predictQueueWait({
     servers,
     arrivalRatePerS,
     serviceMeanMs: service.meanMs,
     serviceCv: service.cv,
+    ...(admission === undefined ? {} : { admission }),
   });
   const predicted = prediction.stable
     ? { p95: prediction.p95WaitMs, p99: prediction.p99WaitMs }

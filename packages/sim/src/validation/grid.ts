@@ -1,4 +1,5 @@
 import {
+  measureBatchingAdmission,
   measureBatchingServiceTime,
   validateBatchingPoint,
   validateMgcPoint,
@@ -55,7 +56,8 @@ export function mgcGrid(
 
 /**
  * Setup (b) over the grid: the Splitwise llama2-70b / H100 model with `slots` sequences per batch,
- * the service time measured at full concurrency.
+ * the service time measured at full concurrency, predicted with the admission term (step and
+ * prefill times from {@link measureBatchingAdmission}) and without it.
  */
 export function batchingGrid(
   slots: number,
@@ -63,6 +65,7 @@ export function batchingGrid(
 ): CapacityValidationPoint[] {
   const seed = options.seed ?? 1;
   const service = measureBatchingServiceTime(slots, seed);
+  const admission = measureBatchingAdmission(slots, seed);
   const out: CapacityValidationPoint[] = [];
   for (const replicas of VALIDATION_REPLICAS) {
     for (const rho of VALIDATION_LOADS) {
@@ -72,6 +75,7 @@ export function batchingGrid(
           replicas,
           slots,
           service,
+          admission,
           requests: options.requests ?? 20_000,
           seed,
           floorMs: VALIDATION_FLOOR_MS,
@@ -94,7 +98,7 @@ function pct(error: number, relative: boolean): string {
 /**
  * The grid as a fixed-width text table: load, replicas, servers, predicted and simulated P95 and
  * P99 queue wait, and the error (`*`: measured against the floor, the simulated value being below
- * it).
+ * it); for setup (b) also the P99 predicted without the admission term and its error.
  */
 export function formatValidationTable(points: readonly CapacityValidationPoint[]): string {
   const head = [
@@ -110,6 +114,11 @@ export function formatValidationTable(points: readonly CapacityValidationPoint[]
     'err p99',
   ];
   const widths = [5, 5, 8, 9, 10, 10, 9, 10, 10, 9];
+  const baseline = points.some((p) => p.withoutAdmission !== undefined);
+  if (baseline) {
+    head.push('no-adm p99', 'err');
+    widths.push(11, 9);
+  }
   const lines = [head.map((h, i) => pad(h, widths[i] as number)).join(' ')];
   for (const p of points) {
     const row = [
@@ -124,6 +133,13 @@ export function formatValidationTable(points: readonly CapacityValidationPoint[]
       p.simulatedMs.p99.toFixed(1),
       pct(p.error.p99, p.relative.p99),
     ];
+    if (baseline) {
+      const b = p.withoutAdmission;
+      row.push(
+        b === undefined ? '-' : b.predictedMs.p99.toFixed(1),
+        b === undefined ? '-' : pct(b.error.p99, p.relative.p99),
+      );
+    }
     lines.push(row.map((c, i) => pad(c, widths[i] as number)).join(' '));
   }
   return lines.join('\n');

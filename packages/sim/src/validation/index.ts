@@ -8,6 +8,7 @@ export {
   batchingServiceModel,
   createQueueingServiceModel,
   drawServiceMs,
+  measureBatchingAdmission,
   measureBatchingServiceTime,
   predictionError,
   queueingTrace,
