@@ -33,7 +33,8 @@ export type {
 } from './errors/headroom-error.js';
 export { requireNumber } from './errors/checks.js';
 export type { NumberBounds } from './errors/checks.js';
-export { fromZodError, parseConfig, parseInput } from './errors/zod.js';
+export { addDuplicateIssues, fromZodError, parseConfig, parseInput } from './errors/zod.js';
+export type { IssueSink } from './errors/zod.js';
 
 export type { Clock } from './time/clock.js';
 export type { Scheduler, TimerHandle } from './time/scheduler.js';

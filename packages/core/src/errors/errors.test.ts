@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import {
+  addDuplicateIssues,
   HeadroomError,
   isHeadroomError,
   parseConfig,
@@ -140,6 +141,39 @@ describe('parseConfig', () => {
       ok: true,
       value: { cooldownMs: 1, targets: [] },
     });
+  });
+});
+
+describe('addDuplicateIssues', () => {
+  const Schema = z
+    .object({ models: z.array(z.object({ id: z.string() })) })
+    .superRefine((input, ctx) => {
+      addDuplicateIssues(
+        ctx,
+        input.models,
+        (m) => m.id,
+        (i) => ['models', i, 'id'],
+        'model id',
+      );
+    });
+
+  it('names the second occurrence of a repeated key, with the key as the value', () => {
+    expect(() => parseConfig(Schema, { models: [{ id: 'a' }, { id: 'b' }, { id: 'a' }] })).toThrow(
+      'invalid_config at models[2].id: duplicate model id (got "a")',
+    );
+  });
+
+  it('accepts unique keys and returns them', () => {
+    const issues: unknown[] = [];
+    const keys = addDuplicateIssues(
+      { addIssue: (issue) => issues.push(issue) },
+      ['x', 'y'],
+      (k) => k,
+      (i) => [i],
+      'name',
+    );
+    expect([...keys]).toEqual(['x', 'y']);
+    expect(issues).toEqual([]);
   });
 });
 

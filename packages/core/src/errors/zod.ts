@@ -135,3 +135,49 @@ export function parseInput<TSchema extends z.ZodType>(
   const result = schema.safeParse(input, { reportInput: true });
   return result.success ? ok(result.data) : err(fromZodError(result.error, 'invalid_input', path));
 }
+
+/** The part of a zod refinement context (`superRefine`'s `ctx`) that {@link addDuplicateIssues} uses. */
+export interface IssueSink {
+  /** Records one validation issue. */
+  addIssue(issue: {
+    code: 'custom';
+    message: string;
+    path: (string | number)[];
+    input: unknown;
+  }): void;
+}
+
+/**
+ * For a zod `superRefine`: records an issue for every item whose key repeats an earlier item's
+ * (message `duplicate <what>`, at `path(index)`, with the key as the input), and returns the set
+ * of keys. Ids, names and classes that must be unique in a config are all checked this way, so
+ * the error always names the second occurrence.
+ *
+ * @example
+ * ```ts
+ * const Schema = z
+ *   .object({ models: z.array(z.object({ id: z.string() })) })
+ *   .superRefine((input, ctx) => {
+ *     addDuplicateIssues(ctx, input.models, (m) => m.id, (i) => ['models', i, 'id'], 'model id');
+ *   });
+ * parseConfig(Schema, { models: [{ id: 'a' }, { id: 'a' }] });
+ * // throws: invalid_config at models[1].id: duplicate model id (got "a")
+ * ```
+ */
+export function addDuplicateIssues<T>(
+  ctx: IssueSink,
+  items: readonly T[],
+  keyOf: (item: T) => string,
+  path: (index: number) => (string | number)[],
+  what: string,
+): Set<string> {
+  const seen = new Set<string>();
+  items.forEach((item, i) => {
+    const key = keyOf(item);
+    if (seen.has(key)) {
+      ctx.addIssue({ code: 'custom', message: `duplicate ${what}`, path: path(i), input: key });
+    }
+    seen.add(key);
+  });
+  return seen;
+}

@@ -12,18 +12,10 @@ import {
   type AllocationInput,
   type CostAllocation,
 } from '../index.js';
+import { thrown } from '../../../../tools/test-utils.js';
 
 function costOf(allocation: CostAllocation, model: string, tenant: string): number {
   return allocation.keys.find((k) => k.model === model && k.tenant === tenant)?.costMicroUsd ?? 0;
-}
-
-function thrown(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a throw');
 }
 
 const oneGpu: AllocationInput = {

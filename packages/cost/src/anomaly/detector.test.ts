@@ -7,18 +7,10 @@ import {
   detectAnomalies,
   type SpendPoint,
 } from '../index.js';
+import { thrown } from '../../../../tools/test-utils.js';
 
 // Monday 2025-01-06 00:00 UTC.
 const START = Date.UTC(2025, 0, 6);
-
-function thrown(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a throw');
-}
 
 /** A daily and weekly pattern: busy weekday afternoons, quiet nights and weekends. */
 function seasonal(hour: number): number {

@@ -1,4 +1,4 @@
-import { HeadroomError, parseConfig, type ErrorPath } from '@headroom/core';
+import { addDuplicateIssues, HeadroomError, parseConfig, type ErrorPath } from '@headroom/core';
 import { z } from 'zod';
 
 /** The share of each GPU's memory kept free when none is configured: 20 %. */
@@ -64,18 +64,13 @@ export const PackingInputSchema = z
     improve: z.boolean().default(true),
   })
   .superRefine((input, ctx) => {
-    const ids = new Set<string>();
-    input.models.forEach((m, i) => {
-      if (ids.has(m.id)) {
-        ctx.addIssue({
-          code: 'custom',
-          message: 'duplicate model id',
-          path: ['models', i, 'id'],
-          input: m.id,
-        });
-      }
-      ids.add(m.id);
-    });
+    const ids = addDuplicateIssues(
+      ctx,
+      input.models,
+      (m) => m.id,
+      (i) => ['models', i, 'id'],
+      'model id',
+    );
     input.models.forEach((m, i) =>
       m.antiAffinityWith?.forEach((other, j) => {
         if (!ids.has(other)) {
@@ -88,18 +83,13 @@ export const PackingInputSchema = z
         }
       }),
     );
-    const types = new Set<string>();
-    input.gpuTypes.forEach((t, i) => {
-      if (types.has(t.id)) {
-        ctx.addIssue({
-          code: 'custom',
-          message: 'duplicate GPU type id',
-          path: ['gpuTypes', i, 'id'],
-          input: t.id,
-        });
-      }
-      types.add(t.id);
-    });
+    addDuplicateIssues(
+      ctx,
+      input.gpuTypes,
+      (t) => t.id,
+      (i) => ['gpuTypes', i, 'id'],
+      'GPU type id',
+    );
   });
 
 /** What {@link packReplicas} accepts: {@link PackingInputSchema}'s input. */

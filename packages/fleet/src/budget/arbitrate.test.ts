@@ -10,15 +10,7 @@ import {
   type BudgetReasonCode,
   type BudgetWorkloadInput,
 } from './index.js';
-
-function thrown(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a throw');
-}
+import { thrown } from '../../../../tools/test-utils.js';
 
 const east = { region: 'us-east-1', gpuClass: 'H100-80GB' } as const;
 const h100 = (gpus: number): { region: string; gpuClass: string; gpus: number } => ({

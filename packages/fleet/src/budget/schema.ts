@@ -1,4 +1,4 @@
-import { parseInput, type ErrorPath, type Result } from '@headroom/core';
+import { addDuplicateIssues, parseInput, type ErrorPath, type Result } from '@headroom/core';
 import { z } from 'zod';
 
 /**
@@ -149,17 +149,14 @@ export const BudgetArbitrationInputSchema = z
       }
       pools.add(key);
     });
-    const ids = new Set<string>();
+    addDuplicateIssues(
+      ctx,
+      input.workloads,
+      (w) => w.id,
+      (i) => ['workloads', i, 'id'],
+      'workload id',
+    );
     input.workloads.forEach((w, i) => {
-      if (ids.has(w.id)) {
-        ctx.addIssue({
-          code: 'custom',
-          message: 'duplicate workload id',
-          path: ['workloads', i, 'id'],
-          input: w.id,
-        });
-      }
-      ids.add(w.id);
       const key = budgetPoolKey(w.region, w.gpuClass);
       if (!pools.has(key)) {
         ctx.addIssue({

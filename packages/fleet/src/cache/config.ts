@@ -1,4 +1,4 @@
-import { parseConfig, type ErrorPath } from '@headroom/core';
+import { addDuplicateIssues, parseConfig, type ErrorPath } from '@headroom/core';
 import { z } from 'zod';
 
 /**
@@ -177,20 +177,15 @@ export const ModelCacheConfigSchema = z
     models: z.array(ModelCacheModelSchema).min(1).max(10_000),
   })
   .superRefine((config, ctx) => {
-    const names = new Set<string>();
+    addDuplicateIssues(
+      ctx,
+      config.models,
+      (m) => m.name,
+      (i) => ['models', i, 'name'],
+      'model name',
+    );
     let pinnedBytes = 0;
-    config.models.forEach((m, i) => {
-      if (names.has(m.name)) {
-        ctx.addIssue({
-          code: 'custom',
-          message: 'duplicate model name',
-          path: ['models', i, 'name'],
-          input: m.name,
-        });
-      }
-      names.add(m.name);
-      if (m.pinned) pinnedBytes += m.bytes;
-    });
+    for (const m of config.models) if (m.pinned) pinnedBytes += m.bytes;
     const capacity = config.gpu.capacityBytes;
     if (pinnedBytes > capacity) {
       ctx.addIssue({

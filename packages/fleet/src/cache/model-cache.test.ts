@@ -8,17 +8,9 @@ import {
   type ModelCacheDecision,
   type ModelCacheLoad,
 } from './index.js';
+import { thrown } from '../../../../tools/test-utils.js';
 
 const GB = 1e9;
-
-function thrown(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a throw');
-}
 
 function asLoad(d: ModelCacheDecision): ModelCacheLoad {
   if (d.kind !== 'load') throw new Error(`expected a load, got ${d.kind}`);

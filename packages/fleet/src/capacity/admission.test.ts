@@ -8,15 +8,7 @@ import {
   replicasForSlo,
   type QueueWaitInput,
 } from './index.js';
-
-function thrown(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a throw');
-}
+import { thrown } from '../../../../tools/test-utils.js';
 
 // One replica of 16 slots, 10 s per request measured at the load, 0.5 req/s: 5 Erlangs on 16
 // slots (almost never a slot wait), decode steps of 40 ms, prefills of 200 ms.

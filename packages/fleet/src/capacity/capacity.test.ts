@@ -15,15 +15,7 @@ import {
   resolveServiceTime,
   serviceTimeFromSamples,
 } from './index.js';
-
-function thrown(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a throw');
-}
+import { thrown } from '../../../../tools/test-utils.js';
 
 describe('Erlang B and C', () => {
   it('matches textbook values', () => {

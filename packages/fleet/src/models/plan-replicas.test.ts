@@ -1,15 +1,7 @@
 import { isHeadroomError } from '@headroom/core';
 import { describe, expect, it } from 'vitest';
 import { planModelReplicas } from './index.js';
-
-function thrown(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a throw');
-}
+import { thrown } from '../../../../tools/test-utils.js';
 
 const h100 = { id: 'H100-80GB', memoryGiB: 80 };
 

@@ -1,4 +1,4 @@
-import { parseConfig, type ErrorPath } from '@headroom/core';
+import { addDuplicateIssues, parseConfig, type ErrorPath } from '@headroom/core';
 import {
   DEFAULT_MEMORY_HEADROOM,
   MigInventorySchema,
@@ -96,18 +96,13 @@ export const ModelReplicaPlanInputSchema = z
     ]),
   })
   .superRefine((input, ctx) => {
-    const ids = new Set<string>();
-    input.models.forEach((m, i) => {
-      if (ids.has(m.id)) {
-        ctx.addIssue({
-          code: 'custom',
-          message: 'duplicate model id',
-          path: ['models', i, 'id'],
-          input: m.id,
-        });
-      }
-      ids.add(m.id);
-    });
+    addDuplicateIssues(
+      ctx,
+      input.models,
+      (m) => m.id,
+      (i) => ['models', i, 'id'],
+      'model id',
+    );
   });
 
 /** What {@link planModelReplicas} accepts: {@link ModelReplicaPlanInputSchema}'s input. */

@@ -7,18 +7,10 @@ import {
   createWorkQueue,
   parseWorkQueueConfig,
 } from './index.js';
+import { thrown } from '../../../../tools/test-utils.js';
 
 const T0 = 1_700_000_000_000;
 const CLASSES = ['realtime', 'batch', 'backfill'];
-
-function thrown(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a throw');
-}
 
 describe('createWorkQueue', () => {
   it('defaults the aging interval to 60 s and ranks classes highest first', () => {

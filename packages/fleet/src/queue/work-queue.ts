@@ -1,4 +1,10 @@
-import { HeadroomError, parseConfig, requireNumber, type ErrorPath } from '@headroom/core';
+import {
+  addDuplicateIssues,
+  HeadroomError,
+  parseConfig,
+  requireNumber,
+  type ErrorPath,
+} from '@headroom/core';
 import { z } from 'zod';
 
 /**
@@ -21,18 +27,13 @@ export const WorkQueueConfigSchema = z
     agingIntervalMs: z.number().positive().max(Number.MAX_SAFE_INTEGER).default(60_000),
   })
   .superRefine((config, ctx) => {
-    const seen = new Set<string>();
-    config.classes.forEach((name, i) => {
-      if (seen.has(name)) {
-        ctx.addIssue({
-          code: 'custom',
-          message: 'duplicate class name',
-          path: ['classes', i],
-          input: name,
-        });
-      }
-      seen.add(name);
-    });
+    addDuplicateIssues(
+      ctx,
+      config.classes,
+      (name) => name,
+      (i) => ['classes', i],
+      'class name',
+    );
   });
 
 /** What {@link createWorkQueue} and {@link parseWorkQueueConfig} accept: the schema's input. */

@@ -1,4 +1,4 @@
-import { parseConfig, type ErrorPath } from '@headroom/core';
+import { addDuplicateIssues, parseConfig, type ErrorPath } from '@headroom/core';
 import {
   initialScaleToZeroState,
   parseScaleToZeroConfig,
@@ -78,18 +78,13 @@ export const QueueWorkerConfigSchema = z
         params: { limit: `>= ${config.minWorkers}` },
       });
     }
-    const seen = new Set<string>();
-    config.classTargets?.forEach((t, i) => {
-      if (seen.has(t.name)) {
-        ctx.addIssue({
-          code: 'custom',
-          message: 'duplicate class name',
-          path: ['classTargets', i, 'name'],
-          input: t.name,
-        });
-      }
-      seen.add(t.name);
-    });
+    addDuplicateIssues(
+      ctx,
+      config.classTargets ?? [],
+      (t) => t.name,
+      (i) => ['classTargets', i, 'name'],
+      'class name',
+    );
   });
 
 /** What {@link queueWorkerStep} and {@link parseQueueWorkerConfig} accept: the schema's input. */
