@@ -646,7 +646,7 @@ function cutReasons(e: Entry, ctx: ReasonContext): BudgetReason[] {
     ];
     if (minimums.total > 0) {
       parts.push(
-        `guaranteed minimums of lower priority ${names(minimums, (o) => plural(o.min * o.gpr, 'GPU'))} come first`,
+        `guaranteed minimums of lower priority ${names(minimums, (o) => plural(Math.min(o.min, o.granted) * o.gpr, 'GPU'))} come first`,
       );
     }
     if (smaller.total > 0) {
