@@ -1,5 +1,6 @@
-// Stream stickiness benchmarks: route() for a live stream and open() of a new one, among 100k
-// live streams over 1k endpoints, each next to a naive baseline in the same run.
+// Stream stickiness benchmarks: route() by session handle and by id for a live stream, and open()
+// of a new one, among 100k live streams over 1k endpoints, each next to a naive baseline in the
+// same run.
 import { createRandom, hashString32 } from '@headroom/core';
 import type { Comparison } from '../../../tools/bench.js';
 import {
@@ -38,18 +39,21 @@ function shuffledIndices(n: number, seed: number): Uint32Array {
   return out;
 }
 
-function loadedRouter(): StreamRouter {
+/** A router holding the 100k streams, and each stream's session handle by stream index. */
+function loadedRouter(): { router: StreamRouter; handles: Float64Array } {
   const router = createStreamRouter({
     maxStreams: STREAMS + 2 * OPENS_PER_CALL,
     ttlMs: 1e12,
     boundedLoadEpsilon: EPSILON,
     endpoints: endpointIds.map((id) => ({ id })),
   });
-  for (const id of streamIds) {
+  const handles = new Float64Array(STREAMS);
+  streamIds.forEach((id, i) => {
     const result = router.open(id, NOW_MS);
     if (!result.ok) throw result.error;
-  }
-  return router;
+    handles[i] = result.handle;
+  });
+  return { router, handles };
 }
 
 /**
@@ -76,13 +80,49 @@ function consume(result: StreamRouteResult): void {
   sink += result.endpointId.length;
 }
 
-/** `route()` of a live stream vs recomputing rendezvous over all endpoints per chunk. */
+/**
+ * `routeHandle()` of a live stream (the gateway keeps the handle on the connection) vs
+ * recomputing rendezvous over all endpoints per chunk.
+ */
+function routeHandleVsRescan(
+  router: StreamRouter,
+  handles: Float64Array,
+  order: Uint32Array,
+): Comparison {
+  const endpointHashes = Uint32Array.from(endpointIds, (id) => hashString32(id));
+  let a = 0;
+  let b = 0;
+  return {
+    name: `route a live stream by handle (${STREAMS / 1000}k streams, ${ENDPOINTS} endpoints)`,
+    opsPerCall: ROUTES_PER_CALL,
+    subject: {
+      name: 'createStreamRouter().routeHandle (slot + generation)',
+      fn: () => {
+        for (let k = 0; k < ROUTES_PER_CALL; k++) {
+          consume(router.routeHandle(handles[order[a] as number] as number, NOW_MS));
+          a = a + 1 === STREAMS ? 0 : a + 1;
+        }
+      },
+    },
+    baseline: {
+      name: 'naive: rendezvous rescan of 1k endpoints',
+      fn: () => {
+        for (let k = 0; k < ROUTES_PER_CALL; k++) {
+          sink += naiveRendezvous(endpointHashes, streamIds[order[b] as number] as string);
+          b = b + 1 === STREAMS ? 0 : b + 1;
+        }
+      },
+    },
+  };
+}
+
+/** `route()` of a live stream by id vs recomputing rendezvous over all endpoints per chunk. */
 function routeVsRescan(router: StreamRouter, order: Uint32Array): Comparison {
   const endpointHashes = Uint32Array.from(endpointIds, (id) => hashString32(id));
   let a = 0;
   let b = 0;
   return {
-    name: `route a live stream (${STREAMS / 1000}k streams, ${ENDPOINTS} endpoints)`,
+    name: `route a live stream by id (${STREAMS / 1000}k streams, ${ENDPOINTS} endpoints)`,
     opsPerCall: ROUTES_PER_CALL,
     subject: {
       name: 'createStreamRouter().route (affinity table)',
@@ -181,14 +221,20 @@ function openVsSort(router: StreamRouter): Comparison {
 }
 
 /**
- * The stream benchmarks, for `runComparisons` from `tools/bench.ts`: route of a live stream
- * against a per-chunk rendezvous rescan and against a bare Map lookup, and open against a naive
- * sort-based bounded-load placement. Building them opens 100k streams (about a second).
+ * The stream benchmarks, for `runComparisons` from `tools/bench.ts`: route of a live stream by
+ * handle and by id against a per-chunk rendezvous rescan, by id against a bare Map lookup, and
+ * open against a naive sort-based bounded-load placement. Building them opens 100k streams
+ * (about a second).
  */
 export function streamComparisons(): Comparison[] {
-  const router = loadedRouter();
+  const { router, handles } = loadedRouter();
   const order = shuffledIndices(STREAMS, 42);
-  return [routeVsRescan(router, order), routeVsMap(router, order), openVsSort(router)];
+  return [
+    routeHandleVsRescan(router, handles, order),
+    routeVsRescan(router, order),
+    routeVsMap(router, order),
+    openVsSort(router),
+  ];
 }
 
 /** Keeps the benchmark loops' results observable so the JIT cannot drop them. */

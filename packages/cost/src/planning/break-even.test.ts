@@ -113,6 +113,7 @@ describe('serverlessVsAlwaysOnBreakEven', () => {
     expect(r.alwaysOnInstances).toBe(1);
     expect(r.verdict).toBe('serverless');
     expect(r.breakEvenColdStartPenaltyUsd).toBeCloseTo((1.01 - billed * 0.0011) / (2 * pCold), 9);
+    expect(r.breakEvenReason).toBe('penalty_threshold');
     // At the break-even penalty the two cost the same.
     const at = serverlessVsAlwaysOnBreakEven({
       ...base,
@@ -131,10 +132,30 @@ describe('serverlessVsAlwaysOnBreakEven', () => {
     expect(r.explanation).toContain('always-on');
   });
 
+  it('says always-on wins at any penalty instead of a negative break-even', () => {
+    // The serverless bill alone (mostly kept-warm seconds) exceeds always-on: no penalty helps.
+    const r = serverlessVsAlwaysOnBreakEven({
+      ...base,
+      requestsPerHour: 30,
+      idleTimeoutSeconds: 300,
+      coldStartPenaltyUsd: 0,
+      alwaysOnUsdPerHour: 0.5,
+    });
+    expect(r.serverlessUsdPerHour).toBeGreaterThan(r.alwaysOnUsdPerHour);
+    expect(r.breakEvenColdStartPenaltyUsd).toBeNull();
+    expect(r.breakEvenReason).toBe('always_on_cheaper');
+    expect(r.verdict).toBe('always-on');
+    expect(r.explanation).toContain('always-on is cheaper at any cold-start penalty');
+    expect(r.explanation).not.toMatch(/\$-/);
+    for (const value of Object.values(r))
+      if (typeof value === 'number') expect(Number.isFinite(value)).toBe(true);
+  });
+
   it('handles no traffic and sizes always-on for heavy traffic', () => {
     const idle = serverlessVsAlwaysOnBreakEven({ ...base, requestsPerHour: 0 });
     expect(idle.serverlessUsdPerHour).toBe(0);
     expect(idle.breakEvenColdStartPenaltyUsd).toBeNull();
+    expect(idle.breakEvenReason).toBe('no_cold_starts');
     expect(idle.verdict).toBe('serverless');
     const heavy = serverlessVsAlwaysOnBreakEven({ ...base, requestsPerHour: 3600 });
     expect(heavy.alwaysOnInstances).toBe(Math.ceil(4 / 0.7));

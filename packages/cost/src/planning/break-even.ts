@@ -246,11 +246,21 @@ export interface ServerlessVsAlwaysOnBreakEven {
   /** Always-on cost, USD/hour. */
   readonly alwaysOnUsdPerHour: number;
   /**
-   * The largest penalty per cold start at which serverless still costs no more:
-   * `(alwaysOn - serverlessBill) / coldStartsPerHour` (negative: serverless loses even at no
-   * penalty); `null` when there are no cold starts.
+   * The largest penalty per cold start at which serverless still costs no more, USD, finite and
+   * >= 0: `(alwaysOn - serverlessBill) / coldStartsPerHour`. `null` when there is no such
+   * penalty; {@link ServerlessVsAlwaysOnBreakEven.breakEvenReason} says why.
    */
   readonly breakEvenColdStartPenaltyUsd: number | null;
+  /**
+   * What {@link ServerlessVsAlwaysOnBreakEven.breakEvenColdStartPenaltyUsd} means:
+   *
+   * - `penalty_threshold`: it is a number; serverless wins while a cold start costs at most that.
+   * - `always_on_cheaper`: `null`; the serverless bill alone (busy, kept-warm and start-up
+   *   seconds) already exceeds always-on, so always-on wins at any penalty, even 0.
+   * - `no_cold_starts`: `null`; there are no cold starts to price (no traffic, or cold starts
+   *   too rare for a finite figure), so the penalty does not matter and the bills decide.
+   */
+  readonly breakEvenReason: 'penalty_threshold' | 'always_on_cheaper' | 'no_cold_starts';
   /** The cheaper option, counting the penalty (ties go to serverless). */
   readonly verdict: 'serverless' | 'always-on';
   /** The numbers behind the verdict, in words. */
@@ -270,6 +280,11 @@ export interface ServerlessVsAlwaysOnBreakEven {
  * The always-on side runs `max(1, ceil(lambda * serviceSeconds / maxUtilization))` instances. The
  * model assumes one serverless instance is mostly idle (`lambda * serviceSeconds` well below 1),
  * the regime where the question arises; at higher load always-on wins anyway.
+ *
+ * The break-even penalty per cold start is reported only when one exists: when the serverless
+ * bill alone already exceeds always-on, no penalty (not even 0) makes serverless win, and the
+ * result says so (`breakEvenColdStartPenaltyUsd: null`, `breakEvenReason: 'always_on_cheaper'`)
+ * rather than giving a negative price. Every number returned is finite.
  *
  * @throws `HeadroomError` `invalid_argument` naming the path (under `input`) of a bad field.
  * @example
@@ -300,17 +315,30 @@ export function serverlessVsAlwaysOnBreakEven(
     Math.ceil((lambda * v.serviceSeconds) / v.alwaysOnMaxUtilization - 1e-9),
   );
   const alwaysOnUsdPerHour = alwaysOnInstances * v.alwaysOnUsdPerHour;
+  // A negative ratio would read as a "penalty" below zero: say instead that always-on wins outright.
+  const ratio =
+    coldStartsPerHour > 0
+      ? (alwaysOnUsdPerHour - serverlessUsdPerHour) / coldStartsPerHour
+      : Number.NaN;
+  const breakEvenReason: ServerlessVsAlwaysOnBreakEven['breakEvenReason'] =
+    serverlessUsdPerHour > alwaysOnUsdPerHour
+      ? 'always_on_cheaper'
+      : Number.isFinite(ratio)
+        ? 'penalty_threshold'
+        : 'no_cold_starts';
   const breakEvenColdStartPenaltyUsd =
-    coldStartsPerHour > 0 ? (alwaysOnUsdPerHour - serverlessUsdPerHour) / coldStartsPerHour : null;
+    breakEvenReason === 'penalty_threshold' ? Math.max(0, ratio) : null;
   const verdict = serverlessTotalUsdPerHour <= alwaysOnUsdPerHour ? 'serverless' : 'always-on';
   const explanation =
     `serverless: ${serverlessBilledSecondsPerHour.toFixed(0)} billed s/h = ${usd(serverlessUsdPerHour)}/h ` +
     `plus ${coldStartsPerHour.toFixed(2)} cold starts/h x $${v.coldStartPenaltyUsd} = ` +
     `${usd(coldStartPenaltyUsdPerHour)}/h; always-on: ${alwaysOnInstances} instance(s) = ` +
     `${usd(alwaysOnUsdPerHour)}/h` +
-    (breakEvenColdStartPenaltyUsd === null
-      ? ''
-      : `; serverless wins while a cold start costs under $${breakEvenColdStartPenaltyUsd.toPrecision(3)}`) +
+    (breakEvenColdStartPenaltyUsd !== null
+      ? `; serverless wins while a cold start costs under $${breakEvenColdStartPenaltyUsd.toPrecision(3)}`
+      : breakEvenReason === 'always_on_cheaper'
+        ? '; always-on is cheaper at any cold-start penalty (the serverless bill alone exceeds it)'
+        : '') +
     `: ${verdict}`;
   return {
     coldStartProbability,
@@ -322,6 +350,7 @@ export function serverlessVsAlwaysOnBreakEven(
     alwaysOnInstances,
     alwaysOnUsdPerHour,
     breakEvenColdStartPenaltyUsd,
+    breakEvenReason,
     verdict,
     explanation,
   };

@@ -160,6 +160,9 @@ export interface HealthTracker {
   remove(id: string): void;
   /**
    * Puts an endpoint in drain or takes it out, at once (an operator action, without hysteresis).
+   * For the tracker of a router (`router.health`), call `Router.setDraining` instead: it does
+   * this and applies the new state to the pick weights before the next pick, whereas a change
+   * made here reaches them only at the endpoint's next scrape, completion or upsert.
    *
    * @returns the effective state after the change.
    */

@@ -24,7 +24,7 @@ function clean(w: number): number {
 }
 
 describe('FenwickTree properties', () => {
-  it('matches a plain array under any push/set/pop sequence; find agrees with a linear scan and never lands on a zero weight', () => {
+  it('matches a plain array under any push/set/pop sequence; find (and sample) agree with a linear scan and never land on a zero weight', () => {
     fc.assert(
       fc.property(
         fc.array(opArb, { maxLength: 60 }),
@@ -50,6 +50,14 @@ describe('FenwickTree properties', () => {
           const total = model.reduce((a, b) => a + b, 0);
           expect(tree.total()).toBeCloseTo(total, 6);
           const found = tree.find(u * tree.total());
+          // sample() is find() at the target its two integer draws make (53 bits, like nextFloat).
+          const high = Math.floor(u * 2 ** 26);
+          const low = Math.floor((u * 2 ** 26 - high) * 2 ** 27);
+          const draws = [high, low];
+          const sampled = tree.sample({ nextFloat: () => u, nextInt: () => draws.shift() ?? 0 });
+          const target = ((high * 2 ** 27 + low) / 2 ** 53) * tree.total();
+          expect(sampled).toBe(tree.total() > 0 ? tree.find(target) : -1);
+          expect(draws).toEqual(tree.total() > 0 ? [] : [high, low]); // no draw when the sum is 0
           if (total === 0) {
             expect(found).toBe(-1);
             return;

@@ -1,5 +1,10 @@
 import { HeadroomError, type Random } from '@headroom/core';
 
+/** `sample` draws `high × 2^27 + low` with `high < 2^26` and `low < 2^27`: 53 random bits. */
+const DRAW_HIGH = 67_108_864;
+const DRAW_LOW = 134_217_728;
+const DRAW_SPACE = 9_007_199_254_740_992;
+
 /**
  * A Fenwick (binary indexed) tree of non-negative weights over `Float64Array`s, for weighted
  * random picks with O(log n) updates and O(log n) picks (Fenwick, 1994: "A new data structure for
@@ -19,7 +24,7 @@ import { HeadroomError, type Random } from '@headroom/core';
  * ```ts
  * const tree = new FenwickTree();
  * tree.push(60); tree.push(15);
- * tree.find(random.nextFloat() * tree.total()); // 0 four times out of five
+ * tree.sample(random); // 0 four times out of five
  * ```
  */
 export class FenwickTree {
@@ -168,15 +173,41 @@ export class FenwickTree {
   }
 
   /**
-   * A weighted random index: `find(random.nextFloat() * total())` in one call, so the drawn
-   * double never crosses a call boundary (V8 boxes a double returned from a call it does not
-   * inline; keeping the draw here keeps the pick allocation-free). One `nextFloat` draw; -1
-   * without a draw when every weight is 0. O(log n).
+   * A weighted random index: the index {@link find} returns for a uniform target in
+   * `[0, total())`, drawn with 53 bits of resolution (as `nextFloat` has) from two
+   * `random.nextInt` draws (`nextInt(2^26)`, then `nextInt(2^27)`); -1 without a draw when every
+   * weight is 0. O(log n), no allocation.
+   *
+   * Why not `find(random.nextFloat() * total())`: V8 boxes a double on the heap whenever one
+   * crosses a call it does not inline (an argument or a return value). Whether `nextFloat`,
+   * `total` and `find` get inlined into a caller depends on that caller's inlining budget, which
+   * a router that also ran another picker (more inlined code at the call site) can exhaust:
+   * picks then allocated up to ~150 B each. Here the sum and the descent are written out in this
+   * one method and the draws are small integers (which V8 never boxes), so a pick allocates
+   * nothing whether or not anything is inlined.
    */
   sample(random: Random): number {
-    const total = this.total();
+    const n = this.#size;
+    const tree = this.#tree;
+    let total = 0;
+    for (let node = n; node > 0; node -= node & -node) total += tree[node] as number;
     if (!(total > 0)) return -1;
-    return this.find(random.nextFloat() * total);
+    const high = random.nextInt(DRAW_HIGH);
+    const low = random.nextInt(DRAW_LOW);
+    let rest = ((high * DRAW_LOW + low) / DRAW_SPACE) * total;
+    // The descent of `find`, repeated here so no double crosses a call.
+    let pos = 0;
+    let step = 1;
+    while (step * 2 <= n) step *= 2;
+    for (; step > 0; step >>= 1) {
+      const next = pos + step;
+      if (next <= n && (tree[next] as number) <= rest) {
+        pos = next;
+        rest -= tree[next] as number;
+      }
+    }
+    if (pos < n && (this.#weights[pos] as number) > 0) return pos;
+    return this.#nearestPositive(pos);
   }
 
   #grow(): void {

@@ -189,6 +189,38 @@ describe('createRouter', () => {
     expect(router.healthOf('a')).toBe('healthy');
   });
 
+  it('drains an endpoint from the very next pick and takes it back', () => {
+    // Arrange: both pickers, two endpoints with fresh metrics and no scrape or completion after.
+    for (const picker of ['weighted', 'p2c'] as const) {
+      const router = createRouter({ picker, countPicksAsStarts: false });
+      for (const id of ['a', 'b']) {
+        ready(router, id);
+        router.updateMetrics(
+          id,
+          { scrapedAtMs: T0, memoryUsedBytes: 20 * GIB, memoryTotalBytes: 80 * GIB },
+          T0,
+        );
+      }
+      expect(counts(router, 200).get('a')).toBeGreaterThan(0);
+
+      // Act
+      const drained = router.setDraining('a', true, T0);
+
+      // Assert: no pick lands on 'a' right away; the tracker agrees; undrain brings it back.
+      expect(drained.ok).toBe(true);
+      expect(router.healthOf('a')).toBe('draining');
+      expect(router.weightOf('a', T0)).toBe(0);
+      expect(counts(router, 500)).toEqual(new Map([['b', 500]]));
+      expect(router.health.state('a', T0)).toBe('draining');
+      router.setDraining('a', false, T0);
+      expect(router.healthOf('a')).toBe('healthy');
+      expect(counts(router, 200).get('a')).toBeGreaterThan(0);
+    }
+    const router = createRouter();
+    const missing = router.setDraining('nope', true, T0);
+    expect(!missing.ok && isHeadroomError(missing.error, 'not_found')).toBe(true);
+  });
+
   it('ramps a newly ready endpoint with slow start', () => {
     const router = createRouter({ slowStart: { windowMs: 60_000 }, slowStartRefreshMs: 1_000 });
     ready(router, 'old');

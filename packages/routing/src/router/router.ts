@@ -92,6 +92,25 @@ export interface Router {
    * @returns `{ ok: false }` with `not_found` or `invalid_input` (unknown state).
    */
   setLifecycle(id: string, state: LifecycleState, nowMs: number): Result<undefined>;
+  /**
+   * Puts an endpoint in drain, or takes it out, and applies it to the pick weights at once: from
+   * the very next {@link Router.pick}, a draining endpoint gets no new request (the hard filter
+   * on health `draining`), while requests already sent to it complete as usual (like Envoy's
+   * `DRAINING` host status, or a Kubernetes endpoint that is no longer `ready` but still
+   * `serving`). Calling `router.health.setDraining` directly also drains the endpoint but only
+   * reaches the weights at the endpoint's next scrape, completion or upsert: use this method.
+   * O(models × log n).
+   *
+   * @param draining - true to drain, false to take the endpoint back (its GPU grade and any
+   * outlier ejection still apply).
+   * @returns `{ ok: false }` with `not_found` for an unknown id.
+   * @example
+   * ```ts
+   * // a spot interruption notice for gpu-7: no new request from the next pick on
+   * router.setDraining('gpu-7', true, nowMs);
+   * ```
+   */
+  setDraining(id: string, draining: boolean, nowMs: number): Result<undefined>;
   /** Removes an endpoint (and forgets its health and affinity). False when unknown. O(models × log n). */
   removeEndpoint(id: string): boolean;
   /**
@@ -109,8 +128,9 @@ export interface Router {
    */
   onComplete(id: string, outcome: RequestOutcome, nowMs: number): void;
   /**
-   * Runs the health tracker's success-rate sweep (Envoy's `interval`) and applies the ejections
-   * and returns it reports. Call it at the tracker's interval.
+   * Runs the health tracker's success-rate sweep (Envoy's `interval`), applies the ejections and
+   * returns it reports to the pick weights at once, and returns the sweep's report. Call it at the
+   * tracker's interval.
    */
   evaluateHealth(nowMs: number): OutlierSweepReport;
   /** The health state the router holds for `id`, or undefined when unknown. */
@@ -148,6 +168,12 @@ const SHED_RESULTS: Readonly<Record<ShedReason, ShedResult>> = Object.freeze({
   no_endpoint: Object.freeze({ shed: 'no_endpoint' }),
   saturated: Object.freeze({ shed: 'saturated' }),
 } as const);
+
+const SHED_ATTRIBUTES: readonly Attributes[] = SHED_REASONS.map((reason) =>
+  Object.freeze({ reason }),
+);
+const PANIC_ATTRIBUTES: Attributes = Object.freeze({ mode: 'panic' });
+const SPILL_ATTRIBUTES: Attributes = Object.freeze({ mode: 'spill' });
 
 const OK: Result<undefined> = Object.freeze({ ok: true as const, value: undefined });
 
@@ -335,6 +361,15 @@ class RouterImpl implements Router {
     return OK;
   }
 
+  setDraining(id: string, draining: boolean, nowMs: number): Result<undefined> {
+    const slot = this.#table.slotOf(id);
+    if (slot < 0) return err(notFound(id));
+    const now = this.#clock(nowMs);
+    this.#syncHealth(slot, this.health.setDraining(id, draining === true, now));
+    this.#refresh(slot);
+    return OK;
+  }
+
   removeEndpoint(id: string): boolean {
     const table = this.#table;
     const slot = table.slotOf(id);
@@ -431,13 +466,14 @@ class RouterImpl implements Router {
       return;
     }
     for (let slot = 0; slot < n; slot++) this.#flushSlot(slot);
-    SHED_REASONS.forEach((reason, i) => {
+    // A plain loop with frozen attribute sets: the flush allocates no closure or object per call.
+    for (let i = 0; i < SHED_REASONS.length; i++) {
       const count = this.#shedCounts[i] as number;
-      if (count > 0) routingInstruments.sheds.add(count, { reason });
+      if (count > 0) routingInstruments.sheds.add(count, SHED_ATTRIBUTES[i]);
       this.#shedCounts[i] = 0;
-    });
-    if (this.#panicPicks > 0) routingInstruments.panics.add(this.#panicPicks, { mode: 'panic' });
-    if (this.#spillPicks > 0) routingInstruments.panics.add(this.#spillPicks, { mode: 'spill' });
+    }
+    if (this.#panicPicks > 0) routingInstruments.panics.add(this.#panicPicks, PANIC_ATTRIBUTES);
+    if (this.#spillPicks > 0) routingInstruments.panics.add(this.#spillPicks, SPILL_ATTRIBUTES);
     this.#panicPicks = 0;
     this.#spillPicks = 0;
   }

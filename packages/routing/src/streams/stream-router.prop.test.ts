@@ -1,3 +1,4 @@
+import { isHeadroomError } from '@headroom/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
@@ -281,6 +282,58 @@ describe('stream router properties', () => {
             const count = [...held.values()].filter((where) => where === e.id).length;
             expect(router.load(e.id)).toBe(count);
           }
+        }
+      }),
+      RUNS,
+    );
+  });
+
+  it('routing by session handle always agrees with routing by id', () => {
+    fc.assert(
+      fc.property(scenarioArb, (scenario) => {
+        // Arrange: twin routers; `byId` only ever sees ids, `byHandle` routes and closes through
+        // the last handle it was given, falling back to the id when the handle is stale.
+        const config = {
+          endpoints: scenario.endpoints,
+          boundedLoadEpsilon: scenario.epsilon,
+          ttlMs: scenario.ttlMs,
+          ttlPrecisionMs: scenario.precision * scenario.ttlMs,
+          maxStreams: scenario.maxStreams,
+        };
+        const byId = createStreamRouter(config);
+        const byHandle = createStreamRouter(config);
+        const handles = new Map<string, number>();
+        let nowMs = 0;
+        for (const op of scenario.ops) {
+          if ('gapMs' in op) nowMs += op.gapMs;
+          const stream = 'stream' in op ? `s${op.stream}` : '';
+          const handle = handles.get(stream);
+          let a: StreamRouteResult | undefined;
+          let b: StreamRouteResult | undefined;
+          if (op.kind === 'route' && handle !== undefined) {
+            // Act
+            a = copy(byId.route(stream, nowMs));
+            b = copy(byHandle.routeHandle(handle, nowMs));
+            if (!b.ok) {
+              // Assert: a stale handle only where the id is unknown to the table too.
+              expect(isHeadroomError(b.error, 'not_found')).toBe(true);
+              expect(a.ok ? a.reason : 'unknown').not.toMatch(/sticky|expired/);
+              b = copy(byHandle.route(stream, nowMs));
+            }
+          } else if (op.kind === 'close' && handle !== undefined) {
+            expect(byHandle.closeHandle(handle)).toBe(byId.close(stream));
+          } else {
+            a = apply(byId, scenario.endpoints, op, nowMs);
+            b = apply(byHandle, scenario.endpoints, op, nowMs);
+          }
+          // Assert: the same outcome (endpoint, reason, migration and handle).
+          if (a?.ok === false || b?.ok === false) expect(a?.ok).toBe(b?.ok);
+          else expect(b).toEqual(a);
+          if (b?.ok === true) handles.set(stream, b.handle);
+          expect(placements(byHandle)).toEqual(placements(byId));
+          // Handles of gone streams are kept on purpose: their slots get reused by other
+          // streams, and routing through them must still be refused.
+          for (const h of handles.values()) expect(h % 2 ** 24).toBeLessThan(scenario.maxStreams);
         }
       }),
       RUNS,

@@ -37,16 +37,111 @@ describe('createStreamRouter', () => {
       migrated: false,
       from: undefined,
       reason: 'opened',
+      handle: first?.handle,
     });
+    expect(Number.isSafeInteger(first?.handle)).toBe(true);
     expect(chunk).toEqual({
       ok: true,
       endpointId: expected,
       migrated: false,
       from: undefined,
       reason: 'sticky',
+      handle: first?.handle,
     });
     expect(router.size).toBe(1);
     expect(router.load(expected ?? '')).toBe(1);
+  });
+
+  it('routes by session handle exactly as by id, reusing the result object', () => {
+    // Arrange
+    const router = createStreamRouter({ endpoints: four, ttlMs: 1_000 });
+    const opened = router.open('s1', 0);
+    if (!opened.ok) throw opened.error;
+    const handle = opened.handle;
+    const byId = { ...router.route('s1', 10) };
+
+    // Act
+    const byHandle = router.routeHandle(handle, 20);
+
+    // Assert
+    expect(byHandle).toEqual(byId);
+    expect(byHandle).toBe(opened);
+    expect(router.closeHandle(handle)).toBe(true);
+    expect(router.endpointOf('s1')).toBeUndefined();
+    expect(router.closeHandle(handle)).toBe(false);
+  });
+
+  it('detects a stale handle after close and slot reuse, as an unknown id', () => {
+    // Arrange: s1's slot is freed by close, then reused by s2.
+    const router = createStreamRouter({ endpoints: four });
+    const first = router.open('s1', 0);
+    if (!first.ok) throw first.error;
+    const stale = first.handle;
+    router.close('s1');
+    const second = router.open('s2', 1);
+    if (!second.ok) throw second.error;
+    expect(second.handle % 2 ** 24).toBe(stale % 2 ** 24); // the same slot, a new generation
+    expect(second.handle).not.toBe(stale);
+
+    // Act
+    const result = router.routeHandle(stale, 2);
+
+    // Assert: not s2's endpoint by accident; a typed not_found, and s2 is untouched.
+    expect(result.ok).toBe(false);
+    if (!result.ok) {
+      expect(isHeadroomError(result.error, 'not_found')).toBe(true);
+      expect(result.error.path).toEqual(['handle']);
+    }
+    expect(router.closeHandle(stale)).toBe(false);
+    expect(router.size).toBe(1);
+    for (const bogus of [Number.NaN, -1, 0.5, 2 ** 53, Number.POSITIVE_INFINITY, 12_345]) {
+      expect(router.routeHandle(bogus, 3).ok).toBe(false);
+      expect(router.closeHandle(bogus)).toBe(false);
+    }
+    expect(router.routeHandle(second.handle, 3)).toMatchObject({ ok: true, reason: 'sticky' });
+    const nan = router.routeHandle(second.handle, Number.NaN);
+    expect(!nan.ok && isHeadroomError(nan.error, 'invalid_argument')).toBe(true);
+  });
+
+  it('routes a migrated stream through its handle to the new endpoint', () => {
+    // Arrange
+    const router = createStreamRouter({ endpoints: four, boundedLoadEpsilon: 10 });
+    const handles = new Map<string, number>();
+    for (let i = 0; i < 40; i++) {
+      const r = router.open(`s${i}`, 0);
+      if (!r.ok) throw r.error;
+      handles.set(`s${i}`, r.handle);
+    }
+
+    // Act
+    const migrations = router.markDraining('b');
+
+    // Assert: each moved stream keeps its handle, which now routes to where it was moved.
+    expect(migrations.length).toBeGreaterThan(0);
+    for (const m of migrations) {
+      const hop = router.routeHandle(handles.get(m.streamId) ?? -1, 1);
+      expect(hop).toMatchObject({ ok: true, endpointId: m.to, reason: 'sticky', migrated: false });
+      expect(hop.ok && hop.handle).toBe(handles.get(m.streamId));
+    }
+    // A stream dropped because nobody could take it leaves a stale handle.
+    const solo = createStreamRouter({ endpoints: [{ id: 'a' }] });
+    const only = solo.open('x', 0);
+    if (!only.ok) throw only.error;
+    const h = only.handle;
+    solo.eject('a');
+    expect(solo.routeHandle(h, 1).ok).toBe(false);
+  });
+
+  it('places a stream idle past its TTL again through its handle, as by id', () => {
+    const router = createStreamRouter({ endpoints: four, ttlMs: 100 });
+    const opened = router.open('s1', 0);
+    if (!opened.ok) throw opened.error;
+    const old = opened.handle;
+    const back = router.routeHandle(old, 101);
+    expect(back).toMatchObject({ ok: true, reason: 'expired', migrated: false });
+    expect(back.ok && back.handle).not.toBe(old);
+    expect(router.routeHandle(old, 102).ok).toBe(false);
+    if (back.ok) expect(router.routeHandle(back.handle, 102)).toMatchObject({ reason: 'sticky' });
   });
 
   it('reuses one result object for successful calls', () => {
