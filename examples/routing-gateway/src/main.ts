@@ -132,6 +132,11 @@ interface Session {
   seq: number;
   /** The last CONTEXT_CHUNKS chunks: what a new backend needs to continue decoding. */
   readonly context: Buffer[];
+  /**
+   * The stream router's session handle: chunks route by it in O(1) without hashing the id. It
+   * changes only when the stream is placed again (after a TTL expiry), so it is refreshed then.
+   */
+  handle: number;
 }
 
 const backends = await Promise.all(BACKENDS.map(startBackend));
@@ -257,6 +262,7 @@ gateway.server.on('connection', (client) => {
     link: openLink(backend, client),
     seq: 0,
     context: [],
+    handle: placed.handle,
   };
   sessions.set(streamId, session);
   openedOn.set(streamId, backend);
@@ -265,7 +271,11 @@ gateway.server.on('connection', (client) => {
 
   client.on('message', (data, isBinary) => {
     if (!isBinary) return;
-    const hop = streams.route(streamId, systemClock.now());
+    const nowMs = systemClock.now();
+    // By handle (O(1), no hashing); a stale handle (the table forgot the stream) falls back to
+    // the id, which places the stream again.
+    let hop = streams.routeHandle(session.handle, nowMs);
+    if (!hop.ok) hop = streams.route(streamId, nowMs);
     if (!hop.ok) {
       sendTo(client, { type: 'error', message: hop.error.message });
       client.close(1013, 'no backend available');
@@ -273,6 +283,7 @@ gateway.server.on('connection', (client) => {
     }
     // Live streams move only through the migrations above; a stream the table forgot (idle past
     // its TTL) is placed again and may land elsewhere: move it the same way.
+    session.handle = hop.handle;
     if (hop.endpointId !== session.link.backend) moveSession(session, hop.endpointId);
     const chunk = toBuffer(data);
     session.context.push(chunk);
@@ -282,7 +293,7 @@ gateway.server.on('connection', (client) => {
     sendOn(session.link, chunk);
   });
   client.on('close', () => {
-    streams.close(streamId);
+    if (!streams.closeHandle(session.handle)) streams.close(streamId);
     sessions.delete(streamId);
     session.link.retiring = true;
     session.link.socket.close();
