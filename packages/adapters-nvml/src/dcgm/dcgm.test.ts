@@ -39,64 +39,69 @@ function dcgmPage(family: string, lines: readonly (readonly [string, string])[])
   return `# TYPE ${family} gauge\n${lines.map(([l, v]) => `${family}{${l}} ${v}\n`).join('')}`;
 }
 
+/** The whole GPU both fixtures tie to the vLLM pod, as read from `dcgm-exporter.prom`. */
+const GPU0_READING = {
+  instanceId: 'llm/vllm-7d9c5b6f4-x2x9p',
+  hostname: 'gpu-node-1',
+  pod: { namespace: 'llm', name: 'vllm-7d9c5b6f4-x2x9p', container: 'vllm' },
+  sample: {
+    gpuId: 'GPU-11111111-2222-3333-4444-555555555555',
+    name: 'NVIDIA H100 80GB HBM3',
+    utilization: 0.97,
+    memoryUsedBytes: 78106 * MIB,
+    memoryTotalBytes: (78106 + 3411) * MIB,
+    temperatureC: 61,
+    powerW: 512.334,
+    lastXid: 0,
+    rowRemapFailure: false,
+    sampledAtMs: AT,
+  },
+};
+
+/** The two MIG instances both fixtures report on gpu-node-1 (no pod), identical in each. */
+const MIG_READINGS = [
+  {
+    instanceId: 'node/gpu-node-1',
+    hostname: 'gpu-node-1',
+    pod: undefined,
+    sample: {
+      gpuId: 'GPU-66666666-7777-8888-9999-000000000000/gi7',
+      name: 'NVIDIA H100 80GB HBM3',
+      // MIG instances have no DCGM_FI_DEV_GPU_UTIL: graphics-engine activity instead.
+      utilization: 0.431,
+      memoryUsedBytes: 512 * MIB,
+      memoryTotalBytes: (512 + 9216) * MIB,
+      temperatureC: 44,
+      powerW: 121.05,
+      lastXid: 0,
+      rowRemapFailure: false,
+      migProfile: '1g.10gb',
+      sampledAtMs: AT,
+    },
+  },
+  {
+    instanceId: 'node/gpu-node-1',
+    hostname: 'gpu-node-1',
+    pod: undefined,
+    sample: {
+      gpuId: 'GPU-66666666-7777-8888-9999-000000000000/gi8',
+      name: 'NVIDIA H100 80GB HBM3',
+      utilization: 0,
+      memoryUsedBytes: 0,
+      memoryTotalBytes: 9728 * MIB,
+      temperatureC: 44,
+      powerW: 121.05,
+      lastXid: 0,
+      rowRemapFailure: false,
+      migProfile: '1g.10gb',
+      sampledAtMs: AT,
+    },
+  },
+];
+
 describe('mapDcgmExposition on dcgm-exporter.prom', () => {
   it('produces one whole GPU tied to its pod and two MIG instances on the node', () => {
-    expect(readings('dcgm-exporter.prom')).toEqual([
-      {
-        instanceId: 'llm/vllm-7d9c5b6f4-x2x9p',
-        hostname: 'gpu-node-1',
-        pod: { namespace: 'llm', name: 'vllm-7d9c5b6f4-x2x9p', container: 'vllm' },
-        sample: {
-          gpuId: 'GPU-11111111-2222-3333-4444-555555555555',
-          name: 'NVIDIA H100 80GB HBM3',
-          utilization: 0.97,
-          memoryUsedBytes: 78106 * MIB,
-          memoryTotalBytes: (78106 + 3411) * MIB,
-          temperatureC: 61,
-          powerW: 512.334,
-          lastXid: 0,
-          rowRemapFailure: false,
-          sampledAtMs: AT,
-        },
-      },
-      {
-        instanceId: 'node/gpu-node-1',
-        hostname: 'gpu-node-1',
-        pod: undefined,
-        sample: {
-          gpuId: 'GPU-66666666-7777-8888-9999-000000000000/gi7',
-          name: 'NVIDIA H100 80GB HBM3',
-          // MIG instances have no DCGM_FI_DEV_GPU_UTIL: graphics-engine activity instead.
-          utilization: 0.431,
-          memoryUsedBytes: 512 * MIB,
-          memoryTotalBytes: (512 + 9216) * MIB,
-          temperatureC: 44,
-          powerW: 121.05,
-          lastXid: 0,
-          rowRemapFailure: false,
-          migProfile: '1g.10gb',
-          sampledAtMs: AT,
-        },
-      },
-      {
-        instanceId: 'node/gpu-node-1',
-        hostname: 'gpu-node-1',
-        pod: undefined,
-        sample: {
-          gpuId: 'GPU-66666666-7777-8888-9999-000000000000/gi8',
-          name: 'NVIDIA H100 80GB HBM3',
-          utilization: 0,
-          memoryUsedBytes: 0,
-          memoryTotalBytes: 9728 * MIB,
-          temperatureC: 44,
-          powerW: 121.05,
-          lastXid: 0,
-          rowRemapFailure: false,
-          migProfile: '1g.10gb',
-          sampledAtMs: AT,
-        },
-      },
-    ]);
+    expect(readings('dcgm-exporter.prom')).toEqual([GPU0_READING, ...MIG_READINGS]);
   });
 
   it('leaves ECC counts unknown when the exporter does not report them (absent is not 0)', () => {
@@ -111,58 +116,14 @@ describe('mapDcgmExposition on dcgm-exporter-variant.prom', () => {
   it('treats the blank sentinel as missing, reads lowercase hostname, and reports XID 79', () => {
     expect(readings('dcgm-exporter-variant.prom')).toEqual([
       {
-        instanceId: 'llm/vllm-7d9c5b6f4-x2x9p',
-        hostname: 'gpu-node-1',
-        pod: { namespace: 'llm', name: 'vllm-7d9c5b6f4-x2x9p', container: 'vllm' },
+        ...GPU0_READING,
         sample: {
-          gpuId: 'GPU-11111111-2222-3333-4444-555555555555',
-          name: 'NVIDIA H100 80GB HBM3',
-          utilization: 0.97,
-          memoryUsedBytes: 78106 * MIB,
-          memoryTotalBytes: (78106 + 3411) * MIB,
+          ...GPU0_READING.sample,
           temperatureC: undefined, // 9223372036854775794: the int64 blank, not a hot GPU
-          powerW: 512.334,
           lastXid: 79,
-          rowRemapFailure: false,
-          sampledAtMs: AT,
         },
       },
-      {
-        instanceId: 'node/gpu-node-1',
-        hostname: 'gpu-node-1',
-        pod: undefined,
-        sample: {
-          gpuId: 'GPU-66666666-7777-8888-9999-000000000000/gi7',
-          name: 'NVIDIA H100 80GB HBM3',
-          utilization: 0.431,
-          memoryUsedBytes: 512 * MIB,
-          memoryTotalBytes: (512 + 9216) * MIB,
-          temperatureC: 44,
-          powerW: 121.05,
-          lastXid: 0,
-          rowRemapFailure: false,
-          migProfile: '1g.10gb',
-          sampledAtMs: AT,
-        },
-      },
-      {
-        instanceId: 'node/gpu-node-1',
-        hostname: 'gpu-node-1',
-        pod: undefined,
-        sample: {
-          gpuId: 'GPU-66666666-7777-8888-9999-000000000000/gi8',
-          name: 'NVIDIA H100 80GB HBM3',
-          utilization: 0,
-          memoryUsedBytes: 0,
-          memoryTotalBytes: 9728 * MIB,
-          temperatureC: 44,
-          powerW: 121.05,
-          lastXid: 0,
-          rowRemapFailure: false,
-          migProfile: '1g.10gb',
-          sampledAtMs: AT,
-        },
-      },
+      ...MIG_READINGS,
     ]);
     const [gpu0] = readings('dcgm-exporter-variant.prom');
     expect(gpu0 !== undefined && 'temperatureC' in gpu0.sample).toBe(false);

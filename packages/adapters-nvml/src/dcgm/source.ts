@@ -8,8 +8,8 @@ import {
   type MetricSource,
   type Result,
 } from '@headroom/core';
-import { scrapeExposition } from '../prometheus/scrape.js';
-import { configNumber, configTimeoutMs, validateUrl } from '../internal/options.js';
+import { exposureScraper } from '../prometheus/scrape.js';
+import { validateUrl } from '../internal/options.js';
 import { mapDcgmExposition } from './map.js';
 
 /** Options of {@link createDcgmSource}. */
@@ -41,22 +41,15 @@ export interface DcgmSourceOptions {
  */
 export function createDcgmSource(options: DcgmSourceOptions): MetricSource {
   const url = validateUrl(options.url, ['url']);
-  const timeoutMs = configTimeoutMs(options.timeoutMs, 5_000, ['timeoutMs']);
-  const maxBytes = configNumber(options.maxBytes, 16 * 1024 * 1024, ['maxBytes']);
+  const scrape = exposureScraper(url, options, 16 * 1024 * 1024);
   const clock = options.clock ?? systemClock;
   return {
     name: `dcgm-exporter ${url}`,
     async read(
       readOptions: MetricReadOptions = {},
     ): Promise<Result<readonly InstanceObservation[]>> {
-      const scraped = await scrapeExposition(url, {
-        timeoutMs,
-        maxBytes,
-        signal: readOptions.signal,
-        fetch: options.fetch,
-      });
-      if (!scraped.ok) return scraped;
-      const parsed = scraped;
+      const parsed = await scrape(readOptions);
+      if (!parsed.ok) return parsed;
       const observedAtMs = clock.now();
       const readings = mapDcgmExposition(parsed.value, observedAtMs);
       if (!readings.ok) return readings;

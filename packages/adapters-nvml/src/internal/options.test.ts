@@ -1,18 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { isHeadroomError, type HeadroomError } from '@headroom/core';
+import { thrownError } from '../../../../tools/test-utils.js';
 import { createDcgmSource } from '../dcgm/source.js';
 import { createInferenceServerSource } from '../servers/source.js';
 import { MAX_TIMER_MS, configTimeoutMs } from './options.js';
-
-function thrownBy(fn: () => unknown): HeadroomError {
-  try {
-    fn();
-  } catch (error) {
-    if (isHeadroomError(error)) return error;
-    throw error;
-  }
-  throw new Error('expected a HeadroomError');
-}
 
 const BAD_TIMEOUTS = [0, -1, 0.5, 1_500.5, MAX_TIMER_MS + 1, 2 ** 32, Number.NaN, '5000'];
 
@@ -24,7 +14,7 @@ describe('configTimeoutMs', () => {
   });
 
   it.each(BAD_TIMEOUTS)('rejects %s with invalid_config naming the path and bounds', (value) => {
-    const error = thrownBy(() => configTimeoutMs(value, 5_000, ['timeoutMs']));
+    const error = thrownError(() => configTimeoutMs(value, 5_000, ['timeoutMs']));
 
     expect(error.code).toBe('invalid_config');
     expect(error.path).toEqual(['timeoutMs']);
@@ -39,8 +29,8 @@ describe('timeoutMs of the HTTP sources', () => {
   it.each(BAD_TIMEOUTS)(
     'createDcgmSource and createInferenceServerSource reject timeoutMs %s at construction',
     (timeoutMs) => {
-      const dcgm = thrownBy(() => createDcgmSource({ url, timeoutMs: timeoutMs as number }));
-      const server = thrownBy(() =>
+      const dcgm = thrownError(() => createDcgmSource({ url, timeoutMs: timeoutMs as number }));
+      const server = thrownError(() =>
         createInferenceServerSource({
           url,
           instanceId: 'llm/vllm-0',

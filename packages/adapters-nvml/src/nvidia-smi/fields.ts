@@ -38,17 +38,9 @@ export type NvidiaSmiField = (typeof NVIDIA_SMI_FIELDS)[number];
  * `name`, `utilization.gpu`, `memory.used`, `memory.total`, `temperature.gpu`, `power.draw`,
  * `ecc.errors.uncorrected.volatile.total`.
  */
-export const NVIDIA_SMI_DEFAULT_FIELDS: readonly NvidiaSmiField[] = Object.freeze([
-  'index',
-  'uuid',
-  'name',
-  'utilization.gpu',
-  'memory.used',
-  'memory.total',
-  'temperature.gpu',
-  'power.draw',
-  'ecc.errors.uncorrected.volatile.total',
-]);
+export const NVIDIA_SMI_DEFAULT_FIELDS: readonly NvidiaSmiField[] = Object.freeze(
+  NVIDIA_SMI_FIELDS.filter((field) => field !== 'ecc.errors.corrected.volatile.total'),
+);
 
 const KNOWN = new Set<string>(NVIDIA_SMI_FIELDS);
 

@@ -9,8 +9,8 @@ import {
   type MetricSource,
   type Result,
 } from '@headroom/core';
-import { configNumber, configTimeoutMs, validateUrl } from '../internal/options.js';
-import { scrapeExposition } from '../prometheus/scrape.js';
+import { validateUrl } from '../internal/options.js';
+import { exposureScraper } from '../prometheus/scrape.js';
 import {
   SERVER_KINDS,
   detectServerKind,
@@ -71,8 +71,7 @@ export function createInferenceServerSource(options: InferenceServerSourceOption
       limit: `one of: auto, ${SERVER_KINDS.join(', ')}`,
     });
   }
-  const timeoutMs = configTimeoutMs(options.timeoutMs, 5_000, ['timeoutMs']);
-  const maxBytes = configNumber(options.maxBytes, 8 * 1024 * 1024, ['maxBytes']);
+  const scrape = exposureScraper(url, options, 8 * 1024 * 1024);
   const clock = options.clock ?? systemClock;
   let previous: ServerScrapeState | undefined;
   return {
@@ -80,14 +79,8 @@ export function createInferenceServerSource(options: InferenceServerSourceOption
     async read(
       readOptions: MetricReadOptions = {},
     ): Promise<Result<readonly InstanceObservation[]>> {
-      const scraped = await scrapeExposition(url, {
-        timeoutMs,
-        maxBytes,
-        signal: readOptions.signal,
-        fetch: options.fetch,
-      });
-      if (!scraped.ok) return scraped;
-      const parsed = scraped;
+      const parsed = await scrape(readOptions);
+      if (!parsed.ok) return parsed;
       const detected = kind === 'auto' ? detectServerKind(parsed.value) : kind;
       if (detected === undefined) {
         return err(

@@ -1,4 +1,4 @@
-import { HeadroomError, parseConfig, type ErrorPath } from '@headroom/core';
+import { parseConfig, type ErrorPath } from '@headroom/core';
 import { z } from 'zod';
 import {
   addDyadic,
@@ -14,6 +14,7 @@ import {
   toDyadic,
   type Dyadic,
 } from './apportion.js';
+import { invalidInput } from './input-error.js';
 
 /** The model and tenant of the line that carries unused (idle) provisioned cost. */
 export const IDLE_KEY = '__idle__';
@@ -257,26 +258,16 @@ interface ResourceWork {
   clipped: boolean;
 }
 
-function bad(path: ErrorPath, message: string, value: unknown, limit?: string): HeadroomError {
-  return new HeadroomError({
-    code: 'invalid_input',
-    message,
-    path,
-    value,
-    ...(limit === undefined ? {} : { limit }),
-  });
-}
-
 function requireString(value: unknown, path: ErrorPath): string {
   if (typeof value !== 'string' || value.length === 0) {
-    throw bad(path, 'must be a non-empty string', value, 'non-empty string');
+    throw invalidInput(path, 'must be a non-empty string', value, 'non-empty string');
   }
   return value;
 }
 
 function requireQuantity(value: unknown, path: ErrorPath): number {
   if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
-    throw bad(path, 'must be a finite number >= 0', value, 'finite, >= 0');
+    throw invalidInput(path, 'must be a finite number >= 0', value, 'finite, >= 0');
   }
   return value;
 }
@@ -310,7 +301,7 @@ function migWeight(
   if (options.migShareBasis === 'memory') {
     const slices = record.memorySlices;
     if (typeof slices !== 'number' || !Number.isInteger(slices) || slices < 1 || slices > 8) {
-      throw bad(
+      throw invalidInput(
         [...path, 'memorySlices'],
         'must be an integer 1..8 for the memory share basis (or set migProfileShares for this profile)',
         slices,
@@ -323,7 +314,7 @@ function migWeight(
   if (slices === undefined) {
     const parsed = PROFILE_COMPUTE.exec(record.profile);
     if (parsed === null) {
-      throw bad(
+      throw invalidInput(
         [...path, 'profile'],
         'names no compute slices (expected a profile like 3g.40gb; or give computeSlices)',
         record.profile,
@@ -333,24 +324,30 @@ function migWeight(
     slices = Number(parsed[1]);
   }
   if (!Number.isInteger(slices) || slices < 1 || slices > 7) {
-    throw bad([...path, 'computeSlices'], 'must be an integer 1..7', slices, 'integer 1..7');
+    throw invalidInput(
+      [...path, 'computeSlices'],
+      'must be an integer 1..7',
+      slices,
+      'integer 1..7',
+    );
   }
   return scaleDyadic(seconds, BigInt(slices) * (TIME_SCALE / 7n));
 }
 
 function readResources(resources: readonly BilledResource[]): Map<string, ResourceWork> {
-  if (!Array.isArray(resources)) throw bad(['resources'], 'must be an array', resources);
+  if (!Array.isArray(resources)) throw invalidInput(['resources'], 'must be an array', resources);
   const byId = new Map<string, ResourceWork>();
   let total = 0n;
   resources.forEach((resource, index) => {
     const path: ErrorPath = ['resources', index];
     if (typeof resource !== 'object' || resource === null)
-      throw bad(path, 'must be an object', resource);
+      throw invalidInput(path, 'must be an object', resource);
     const id = requireString(resource.id, [...path, 'id']);
-    if (byId.has(id)) throw bad([...path, 'id'], 'duplicate resource id', id, 'unique ids');
+    if (byId.has(id))
+      throw invalidInput([...path, 'id'], 'duplicate resource id', id, 'unique ids');
     const cost = resource.costMicroUsd;
     if (typeof cost !== 'number' || !Number.isSafeInteger(cost) || cost < 0) {
-      throw bad(
+      throw invalidInput(
         [...path, 'costMicroUsd'],
         'must be a safe integer >= 0 (micro-USD; see usdToMicro)',
         cost,
@@ -359,7 +356,7 @@ function readResources(resources: readonly BilledResource[]): Map<string, Resour
     }
     total += BigInt(cost);
     if (total > BigInt(Number.MAX_SAFE_INTEGER)) {
-      throw bad(
+      throw invalidInput(
         [...path, 'costMicroUsd'],
         `takes the bill's total beyond ${Number.MAX_SAFE_INTEGER} micro-USD (about 9 billion USD); split the bill`,
         cost,
@@ -398,19 +395,21 @@ function readUsage(
   byId: Map<string, ResourceWork>,
   options: AllocationOptions,
 ): void {
-  if (!Array.isArray(usage)) throw bad(['usage'], 'must be an array', usage);
+  if (!Array.isArray(usage)) throw invalidInput(['usage'], 'must be an array', usage);
   usage.forEach((record, index) => {
     const path: ErrorPath = ['usage', index];
-    if (typeof record !== 'object' || record === null) throw bad(path, 'must be an object', record);
+    if (typeof record !== 'object' || record === null)
+      throw invalidInput(path, 'must be an object', record);
     const resourceId = requireString(record.resourceId, [...path, 'resourceId']);
     const model = requireString(record.model, [...path, 'model']);
     const tenant = requireString(record.tenant, [...path, 'tenant']);
-    if (model === IDLE_KEY) throw bad([...path, 'model'], 'is reserved for the idle line', model);
+    if (model === IDLE_KEY)
+      throw invalidInput([...path, 'model'], 'is reserved for the idle line', model);
     if (tenant === IDLE_KEY)
-      throw bad([...path, 'tenant'], 'is reserved for the idle line', tenant);
+      throw invalidInput([...path, 'tenant'], 'is reserved for the idle line', tenant);
     const work = byId.get(resourceId);
     if (work === undefined) {
-      throw bad(
+      throw invalidInput(
         [...path, 'resourceId'],
         'names no resource of the bill',
         resourceId,
@@ -422,7 +421,7 @@ function readUsage(
     );
     const field = fields[0];
     if (field === undefined || fields.length > 1) {
-      throw bad(
+      throw invalidInput(
         path,
         'must give exactly one of gpuSeconds, migSliceSeconds, tokens',
         fields.join(', ') || 'none',
@@ -441,7 +440,7 @@ function readUsage(
       weight = toDyadic(amount);
     } else if (sliceResource) {
       if (field === 'gpuSeconds') {
-        throw bad(
+        throw invalidInput(
           [...path, field],
           `is not valid on MIG-slice resource ${resourceId}; report migSliceSeconds`,
           amount,
@@ -450,7 +449,7 @@ function readUsage(
       }
       const profile = requireString((record as MigSliceUsage).profile, [...path, 'profile']);
       if (profile !== work.resource.migProfile) {
-        throw bad(
+        throw invalidInput(
           [...path, 'profile'],
           `does not match the resource's profile ${String(work.resource.migProfile)}`,
           profile,
@@ -467,7 +466,7 @@ function readUsage(
       weight = scaleDyadic(toDyadic(amount), TIME_SCALE);
     }
     if (work.unit !== undefined && (work.unit === 'tokens') !== (unit === 'tokens')) {
-      throw bad(
+      throw invalidInput(
         [...path, field],
         `mixes units on resource ${resourceId} (its earlier records measure ${work.unit})`,
         amount,
@@ -484,7 +483,7 @@ function readUsage(
       const capacity = unitCapacity(work, unit);
       if (compareDyadic(work.used, capacity) > 0) {
         if (options.overUsage === 'error') {
-          throw bad(
+          throw invalidInput(
             [...path, field],
             `takes the usage of resource ${resourceId} beyond its provisioned capacity (${dyadicToNumber(capacity) / (unit === 'tokens' ? 1 : 56)} ${unit}); pass overUsage: 'clip' to scale it down`,
             amount,

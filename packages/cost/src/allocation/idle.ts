@@ -1,5 +1,6 @@
 import { CAPACITY_TYPES, HeadroomError, type CapacityType, type ErrorPath } from '@headroom/core';
 import { compareKeys } from './apportion.js';
+import { invalidInput } from './input-error.js';
 
 /** The dimensions {@link accountIdle} can group by. */
 export const IDLE_DIMENSIONS = ['model', 'region', 'pool', 'capacityType'] as const;
@@ -84,19 +85,9 @@ interface Acc {
   warmIdle: number;
 }
 
-function bad(path: ErrorPath, message: string, value: unknown, limit?: string): HeadroomError {
-  return new HeadroomError({
-    code: 'invalid_input',
-    message,
-    path,
-    value,
-    ...(limit === undefined ? {} : { limit }),
-  });
-}
-
 function quantity(value: unknown, path: ErrorPath): number {
   if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
-    throw bad(path, 'must be a finite number >= 0 (GPU-seconds)', value, 'finite, >= 0');
+    throw invalidInput(path, 'must be a finite number >= 0 (GPU-seconds)', value, 'finite, >= 0');
   }
   return value;
 }
@@ -175,12 +166,13 @@ export function accountIdle(
   };
   records.forEach((record, index) => {
     const path: ErrorPath = ['records', index];
-    if (typeof record !== 'object' || record === null) throw bad(path, 'must be an object', record);
+    if (typeof record !== 'object' || record === null)
+      throw invalidInput(path, 'must be an object', record);
     const provisioned = quantity(record.provisionedGpuSeconds, [...path, 'provisionedGpuSeconds']);
     let used = quantity(record.usedGpuSeconds ?? 0, [...path, 'usedGpuSeconds']);
     const warm = record.warm === true;
     if (warm && used > 0) {
-      throw bad(
+      throw invalidInput(
         [...path, 'usedGpuSeconds'],
         'must be 0 for a warm-pool instance (it is provisioned but serves nothing)',
         used,
@@ -189,7 +181,7 @@ export function accountIdle(
     }
     if (used > provisioned) {
       if (!clip) {
-        throw bad(
+        throw invalidInput(
           [...path, 'usedGpuSeconds'],
           `exceeds provisionedGpuSeconds (${provisioned}); pass overUsage: 'clip' to cap it`,
           used,
@@ -202,7 +194,7 @@ export function accountIdle(
       record.capacityType !== undefined &&
       !(CAPACITY_TYPES as readonly string[]).includes(record.capacityType)
     ) {
-      throw bad(
+      throw invalidInput(
         [...path, 'capacityType'],
         'is not a capacity type',
         record.capacityType,
@@ -214,7 +206,12 @@ export function accountIdle(
     for (const dimension of groupBy) {
       const value = record[dimension];
       if (value !== undefined && (typeof value !== 'string' || value.length === 0)) {
-        throw bad([...path, dimension], 'must be a non-empty string', value, 'non-empty string');
+        throw invalidInput(
+          [...path, dimension],
+          'must be a non-empty string',
+          value,
+          'non-empty string',
+        );
       }
       group[dimension] = value ?? UNLABELED;
       sortKey.push(value ?? UNLABELED);

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { isHeadroomError } from '@headroom/core';
 import { describe, expect, it } from 'vitest';
+import { thrownError } from '../../../../tools/test-utils.js';
 import {
   DEFAULT_CATALOG_AS_OF,
   defaultCatalog,
@@ -15,21 +15,6 @@ import {
   usdToMicro,
   type Catalog,
 } from '../index.js';
-
-function thrown(fn: () => unknown): {
-  code: string;
-  path: readonly (string | number)[];
-  message: string;
-} {
-  try {
-    fn();
-  } catch (error) {
-    if (isHeadroomError(error))
-      return { code: error.code, path: error.path, message: error.message };
-    return { code: 'not a HeadroomError', path: [], message: String(error) };
-  }
-  return { code: 'no error', path: [], message: '' };
-}
 
 const sharedPrices = JSON.parse(
   readFileSync(
@@ -89,11 +74,11 @@ describe('defaultCatalog', () => {
     const catalog = defaultCatalog({ reservedDiscount: 0.5, spotDiscount: 0.7 });
     expect(findPrice(catalog, 'g6.xlarge', 'reserved')?.usdPerHour).toBe(0.4024);
     expect(findPrice(catalog, 'g6.xlarge', 'spot')?.usdPerHour).toBe(0.24144);
-    expect(thrown(() => defaultCatalog({ spotDiscount: 1 }))).toMatchObject({
+    expect(thrownError(() => defaultCatalog({ spotDiscount: 1 }))).toMatchObject({
       code: 'invalid_argument',
       path: ['options', 'spotDiscount'],
     });
-    expect(thrown(() => defaultCatalog({ reservedDiscount: Number.NaN })).code).toBe(
+    expect(thrownError(() => defaultCatalog({ reservedDiscount: Number.NaN })).code).toBe(
       'invalid_argument',
     );
   });
@@ -108,11 +93,11 @@ describe('defaultCatalog', () => {
 describe('lookups', () => {
   it('throws not_found for unknown names, listing known ones', () => {
     const catalog = defaultCatalog();
-    const gpu = thrown(() => gpuClass(catalog, 'H900'));
+    const gpu = thrownError(() => gpuClass(catalog, 'H900'));
     expect(gpu.code).toBe('not_found');
     expect(gpu.message).toContain('H100-80GB');
-    expect(thrown(() => instanceType(catalog, 'p9.huge')).code).toBe('not_found');
-    expect(thrown(() => pricePerGpuHour(catalog, 'p9.huge', 'spot')).code).toBe('not_found');
+    expect(thrownError(() => instanceType(catalog, 'p9.huge')).code).toBe('not_found');
+    expect(thrownError(() => pricePerGpuHour(catalog, 'p9.huge', 'spot')).code).toBe('not_found');
   });
 
   it('throws not_found for a missing price and invalid_argument for an unknown capacity type', () => {
@@ -120,11 +105,11 @@ describe('lookups', () => {
       { instanceTypes: [{ name: 'g6.xlarge', prices: { spot: null } }] },
       { base: defaultCatalog() },
     );
-    const missing = thrown(() => pricePerGpuHour(catalog, 'g6.xlarge', 'spot'));
+    const missing = thrownError(() => pricePerGpuHour(catalog, 'g6.xlarge', 'spot'));
     expect(missing.code).toBe('not_found');
     expect(missing.path).toEqual(['instanceTypes', 'g6.xlarge', 'prices', 'spot']);
     expect(
-      thrown(() => pricePerGpuHour(catalog, 'g6.xlarge', 'on_demand' as 'on-demand')).code,
+      thrownError(() => pricePerGpuHour(catalog, 'g6.xlarge', 'on_demand' as 'on-demand')).code,
     ).toBe('invalid_argument');
   });
 });
@@ -170,7 +155,7 @@ describe('loadCatalog', () => {
   it('names the path of a negative price', () => {
     const bad = structuredClone(minimal);
     (bad.instanceTypes[0]!.prices as Record<string, unknown>)['spot'] = { usdPerHour: -1 };
-    const e = thrown(() => loadCatalog(bad));
+    const e = thrownError(() => loadCatalog(bad));
     expect(e.code).toBe('invalid_config');
     expect(e.path).toEqual(['instanceTypes', 0, 'prices', 'spot', 'usdPerHour']);
   });
@@ -178,30 +163,30 @@ describe('loadCatalog', () => {
   it('names the path of a NaN, a missing field, an unknown key and a bad date', () => {
     const nan = structuredClone(minimal);
     nan.gpuClasses[0]!.memoryGiB = Number.NaN;
-    expect(thrown(() => loadCatalog(nan)).path).toEqual(['gpuClasses', 0, 'memoryGiB']);
+    expect(thrownError(() => loadCatalog(nan)).path).toEqual(['gpuClasses', 0, 'memoryGiB']);
 
     const missing = structuredClone(minimal) as { gpuClasses: Record<string, unknown>[] };
     delete missing.gpuClasses[0]!['arch'];
-    expect(thrown(() => loadCatalog(missing)).path).toEqual(['gpuClasses', 0, 'arch']);
+    expect(thrownError(() => loadCatalog(missing)).path).toEqual(['gpuClasses', 0, 'arch']);
 
     const typo = structuredClone(minimal) as { gpuClasses: Record<string, unknown>[] };
     typo.gpuClasses[0]!['memoryGB'] = 80;
-    expect(thrown(() => loadCatalog(typo)).path).toEqual(['gpuClasses', 0]);
+    expect(thrownError(() => loadCatalog(typo)).path).toEqual(['gpuClasses', 0]);
 
-    expect(thrown(() => loadCatalog({ ...minimal, asOf: 'July' })).path).toEqual(['asOf']);
-    expect(thrown(() => loadCatalog('not a catalog')).code).toBe('invalid_config');
+    expect(thrownError(() => loadCatalog({ ...minimal, asOf: 'July' })).path).toEqual(['asOf']);
+    expect(thrownError(() => loadCatalog('not a catalog')).code).toBe('invalid_config');
   });
 
   it('rejects an unknown GPU class reference and duplicate names, naming the path', () => {
     const dangling = structuredClone(minimal);
     dangling.instanceTypes[0]!.gpuClass = 'Y2';
-    const e = thrown(() => loadCatalog(dangling));
+    const e = thrownError(() => loadCatalog(dangling));
     expect(e.path).toEqual(['instanceTypes', 0, 'gpuClass']);
     expect(e.message).toContain('Y2');
 
     const dup = structuredClone(minimal);
     dup.gpuClasses.push({ ...dup.gpuClasses[0]! });
-    expect(thrown(() => loadCatalog(dup)).path).toEqual(['gpuClasses', 1, 'name']);
+    expect(thrownError(() => loadCatalog(dup)).path).toEqual(['gpuClasses', 1, 'name']);
   });
 
   it('merges overrides onto a base by name', () => {
@@ -247,7 +232,7 @@ describe('loadCatalog', () => {
 
   it('names the override path for bad overrides', () => {
     const base: Catalog = defaultCatalog();
-    const neg = thrown(() =>
+    const neg = thrownError(() =>
       loadCatalog(
         { instanceTypes: [{ name: 'g5.xlarge', prices: { 'on-demand': { usdPerHour: -2 } } }] },
         { base },
@@ -257,21 +242,21 @@ describe('loadCatalog', () => {
       code: 'invalid_config',
       path: ['instanceTypes', 0, 'prices', 'on-demand', 'usdPerHour'],
     });
-    const incomplete = thrown(() =>
+    const incomplete = thrownError(() =>
       loadCatalog({ instanceTypes: [{ name: 'new.box', gpuClass: 'L4' }] }, { base }),
     );
     expect(incomplete.code).toBe('invalid_config');
     expect(incomplete.path[0]).toBe('instanceTypes');
     expect(incomplete.path[1]).toBe(0);
-    const dangling = thrown(() =>
+    const dangling = thrownError(() =>
       loadCatalog({ instanceTypes: [{ name: 'g5.xlarge', gpuClass: 'Q7' }] }, { base }),
     );
     expect(dangling.path).toEqual(['instanceTypes', 0, 'gpuClass']);
-    const twice = thrown(() =>
+    const twice = thrownError(() =>
       loadCatalog({ gpuClasses: [{ name: 'L4' }, { name: 'L4', tdpW: 1 }] }, { base }),
     );
     expect(twice.path).toEqual(['gpuClasses', 1, 'name']);
-    const bucket = thrown(() =>
+    const bucket = thrownError(() =>
       loadCatalog(
         {
           instanceTypes: [
@@ -302,10 +287,10 @@ describe('money helpers', () => {
   });
 
   it('rejects NaN, infinities, huge amounts and non-integers', () => {
-    expect(thrown(() => usdToMicro(Number.NaN)).code).toBe('invalid_argument');
-    expect(thrown(() => usdToMicro(Number.POSITIVE_INFINITY)).code).toBe('invalid_argument');
-    expect(thrown(() => usdToMicro(1e12)).code).toBe('invalid_argument');
-    expect(thrown(() => microToUsd(1.5)).code).toBe('invalid_argument');
+    expect(thrownError(() => usdToMicro(Number.NaN)).code).toBe('invalid_argument');
+    expect(thrownError(() => usdToMicro(Number.POSITIVE_INFINITY)).code).toBe('invalid_argument');
+    expect(thrownError(() => usdToMicro(1e12)).code).toBe('invalid_argument');
+    expect(thrownError(() => microToUsd(1.5)).code).toBe('invalid_argument');
   });
 });
 

@@ -312,6 +312,25 @@ function knownNames(entries: readonly { readonly name: string }[]): string {
   return names.length > 12 ? `${names.slice(0, 12).join(', ')}, ...` : names.join(', ');
 }
 
+/** The entry of `list` named `name`, or a `not_found` error at `[listKey]` listing the known names. */
+function findNamed<T extends { readonly name: string }>(
+  list: readonly T[],
+  name: string,
+  listKey: 'gpuClasses' | 'instanceTypes',
+  what: string,
+): T {
+  const found = list.find((entry) => entry.name === name);
+  if (found === undefined) {
+    throw new HeadroomError({
+      code: 'not_found',
+      message: `no ${what} named ${JSON.stringify(name)} in the catalog (known: ${knownNames(list)})`,
+      path: [listKey],
+      value: name,
+    });
+  }
+  return found;
+}
+
 /**
  * Looks up a GPU class by name.
  *
@@ -323,16 +342,7 @@ function knownNames(entries: readonly { readonly name: string }[]): string {
  * ```
  */
 export function gpuClass(catalog: Catalog, name: string): GpuClass {
-  const found = catalog.gpuClasses.find((g) => g.name === name);
-  if (found === undefined) {
-    throw new HeadroomError({
-      code: 'not_found',
-      message: `no GPU class named ${JSON.stringify(name)} in the catalog (known: ${knownNames(catalog.gpuClasses)})`,
-      path: ['gpuClasses'],
-      value: name,
-    });
-  }
-  return found;
+  return findNamed(catalog.gpuClasses, name, 'gpuClasses', 'GPU class');
 }
 
 /**
@@ -346,16 +356,7 @@ export function gpuClass(catalog: Catalog, name: string): GpuClass {
  * ```
  */
 export function instanceType(catalog: Catalog, name: string): InstanceType {
-  const found = catalog.instanceTypes.find((t) => t.name === name);
-  if (found === undefined) {
-    throw new HeadroomError({
-      code: 'not_found',
-      message: `no instance type named ${JSON.stringify(name)} in the catalog (known: ${knownNames(catalog.instanceTypes)})`,
-      path: ['instanceTypes'],
-      value: name,
-    });
-  }
-  return found;
+  return findNamed(catalog.instanceTypes, name, 'instanceTypes', 'instance type');
 }
 
 /**

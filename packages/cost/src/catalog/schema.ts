@@ -160,6 +160,26 @@ export const InstanceTypeSchema = z
 /** A validated {@link InstanceTypeSchema}. */
 export type InstanceType = z.output<typeof InstanceTypeSchema>;
 
+/** Adds a `duplicate <what> name` issue at `path` when `seen` already holds `name`, then records it. */
+function checkUnique(
+  seen: Set<string>,
+  name: string,
+  path: (string | number)[],
+  what: string,
+  ctx: z.core.$RefinementCtx,
+): void {
+  if (seen.has(name)) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `duplicate ${what} name ${JSON.stringify(name)}`,
+      path,
+      input: name,
+      params: { limit: 'unique names' },
+    });
+  }
+  seen.add(name);
+}
+
 function checkReferences(
   catalog: {
     readonly gpuClasses: readonly { readonly name: string }[];
@@ -169,29 +189,11 @@ function checkReferences(
 ): void {
   const gpuNames = new Set<string>();
   catalog.gpuClasses.forEach((g, i) => {
-    if (gpuNames.has(g.name)) {
-      ctx.addIssue({
-        code: 'custom',
-        message: `duplicate GPU class name ${JSON.stringify(g.name)}`,
-        path: ['gpuClasses', i, 'name'],
-        input: g.name,
-        params: { limit: 'unique names' },
-      });
-    }
-    gpuNames.add(g.name);
+    checkUnique(gpuNames, g.name, ['gpuClasses', i, 'name'], 'GPU class', ctx);
   });
   const instanceNames = new Set<string>();
   catalog.instanceTypes.forEach((t, i) => {
-    if (instanceNames.has(t.name)) {
-      ctx.addIssue({
-        code: 'custom',
-        message: `duplicate instance type name ${JSON.stringify(t.name)}`,
-        path: ['instanceTypes', i, 'name'],
-        input: t.name,
-        params: { limit: 'unique names' },
-      });
-    }
-    instanceNames.add(t.name);
+    checkUnique(instanceNames, t.name, ['instanceTypes', i, 'name'], 'instance type', ctx);
     if (!gpuNames.has(t.gpuClass)) {
       ctx.addIssue({
         code: 'custom',

@@ -9,6 +9,7 @@ import {
 } from './geometry.js';
 import {
   baseFromInstances,
+  bitCount,
   compileGeometry,
   emptyBase,
   patternsFor,
@@ -525,7 +526,7 @@ function lowerBoundOfItems(p: Problem): number {
   for (const g of p.pool) {
     if (g.fresh) continue;
     fixedGpus++;
-    mem += bits(g.base.mask);
+    mem += bitCount(g.base.mask);
     compute += g.base.compute;
   }
   let lb = Math.max(Math.ceil(mem / maxM), Math.ceil(compute / maxC), fixedGpus);
@@ -535,16 +536,6 @@ function lowerBoundOfItems(p: Problem): number {
     lb = Math.max(lb, big);
   }
   return lb;
-}
-
-function bits(x: number): number {
-  let n = 0;
-  let v = x;
-  while (v !== 0) {
-    v &= v - 1;
-    n++;
-  }
-  return n;
 }
 
 /**
@@ -866,7 +857,7 @@ function exact(
     sufMem[i] = (sufMem[i + 1] as number) + it.minMem;
     sufCmp[i] = (sufCmp[i + 1] as number) + it.minCompute;
   }
-  const usedMem = p.pool.map((g) => bits(g.base.mask));
+  const usedMem = p.pool.map((g) => bitCount(g.base.mask));
   const usedCmp = p.pool.map((g) => g.base.compute);
 
   const bound = (i: number): number => {
@@ -1266,5 +1257,5 @@ function strandedOf(
     if (c.media && s.media >= 1) continue;
     for (const m of c.masks) if ((m & s.mask) === 0) reachable |= m;
   }
-  return bits(free & ~reachable);
+  return bitCount(free & ~reachable);
 }

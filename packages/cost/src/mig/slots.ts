@@ -65,7 +65,12 @@ export interface Pattern {
 
 const COMPILED = new WeakMap<MigGeometry, CompiledGeometry>();
 
-function bitCount(x: number): number {
+/**
+ * The number of set bits of a slot mask (memory slices held).
+ *
+ * @internal
+ */
+export function bitCount(x: number): number {
   let n = 0;
   let v = x;
   while (v !== 0) {

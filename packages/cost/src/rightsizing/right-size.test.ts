@@ -1,17 +1,7 @@
-import { isHeadroomError } from '@headroom/core';
 import { describe, expect, it } from 'vitest';
+import { thrownError } from '../../../../tools/test-utils.js';
 import { defaultCatalog, loadCatalog } from '../catalog/index.js';
 import { rightSize, rooflineRequestsPerSecond, RooflineModelSchema } from '../index.js';
-
-function thrown(fn: () => unknown): { code: string; path: readonly (string | number)[] } {
-  try {
-    fn();
-  } catch (error) {
-    if (isHeadroomError(error)) return { code: error.code, path: error.path };
-    return { code: 'not a HeadroomError', path: [] };
-  }
-  return { code: 'no error', path: [] };
-}
 
 describe('rightSize', () => {
   it('picks a small MIG profile or an L4 for a 7B FP16 model (~14 GiB + 20%)', () => {
@@ -179,25 +169,26 @@ describe('rightSize', () => {
 
   it('rejects bad requirements with typed errors naming the path', () => {
     const catalog = defaultCatalog();
-    expect(thrown(() => rightSize(catalog, { memoryGiB: Number.NaN }))).toEqual({
+    expect(thrownError(() => rightSize(catalog, { memoryGiB: Number.NaN }))).toMatchObject({
       code: 'invalid_argument',
       path: ['requirement', 'memoryGiB'],
     });
-    expect(thrown(() => rightSize(catalog, { memoryGiB: 10, requestsPerSecond: -1 })).path).toEqual(
-      ['requirement', 'requestsPerSecond'],
-    );
     expect(
-      thrown(() =>
+      thrownError(() => rightSize(catalog, { memoryGiB: 10, requestsPerSecond: -1 })).path,
+    ).toEqual(['requirement', 'requestsPerSecond']);
+    expect(
+      thrownError(() =>
         rightSize(catalog, { memoryGiB: 10, throughputProfile: { perGpuClass: { L4: Infinity } } }),
       ).path,
     ).toEqual(['requirement', 'throughputProfile', 'perGpuClass', 'L4']);
     expect(
-      thrown(() => rightSize(catalog, { memoryGiB: 10, capacityType: 'on_demand' as 'spot' })).path,
+      thrownError(() => rightSize(catalog, { memoryGiB: 10, capacityType: 'on_demand' as 'spot' }))
+        .path,
     ).toEqual(['requirement', 'capacityType']);
     // 70B in FP16 is 130 GiB of weights: 10 GiB cannot hold it.
     expect(
-      thrown(() => rightSize(catalog, { memoryGiB: 10, model: { paramsBillions: 70 } })),
-    ).toEqual({ code: 'invalid_argument', path: ['requirement', 'memoryGiB'] });
+      thrownError(() => rightSize(catalog, { memoryGiB: 10, model: { paramsBillions: 70 } })),
+    ).toMatchObject({ code: 'invalid_argument', path: ['requirement', 'memoryGiB'] });
   });
 });
 

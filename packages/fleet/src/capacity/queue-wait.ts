@@ -196,12 +196,7 @@ export function predictQueueWait(input: QueueWaitInput): QueueWaitPrediction {
   }
   const offeredLoad = (rate * meanMs) / 1000;
   if (!Number.isFinite(offeredLoad) || offeredLoad >= servers) {
-    return {
-      stable: false,
-      servers,
-      offeredLoad: Number.isFinite(offeredLoad) ? offeredLoad : Number.MAX_VALUE,
-      utilization: Number.isFinite(offeredLoad) ? offeredLoad / servers : Number.MAX_VALUE,
-    };
+    return unstablePrediction(servers, offeredLoad);
   }
   return stablePrediction(
     servers,
@@ -227,12 +222,7 @@ function predictWithAdmission(
   const meanMs = serviceAtLoadMs(admission, givenMeanMs, ratePerReplica, ['admission']);
   const offeredLoad = (rate * meanMs) / 1000;
   if (!Number.isFinite(offeredLoad) || offeredLoad >= servers) {
-    return {
-      stable: false,
-      servers,
-      offeredLoad: Number.isFinite(offeredLoad) ? offeredLoad : Number.MAX_VALUE,
-      utilization: Number.isFinite(offeredLoad) ? offeredLoad / servers : Number.MAX_VALUE,
-    };
+    return unstablePrediction(servers, offeredLoad);
   }
   const term = admissionTerm(admission, givenMeanMs, meanMs, ratePerReplica);
   return stablePrediction(
@@ -244,6 +234,16 @@ function predictWithAdmission(
     erlangBUnchecked(servers, offeredLoad),
     term,
   );
+}
+
+/** The prediction for an unstable queue (a >= c): a load that overflowed reads as `Number.MAX_VALUE`. */
+function unstablePrediction(servers: number, offeredLoad: number): UnstableQueueWaitPrediction {
+  return {
+    stable: false,
+    servers,
+    offeredLoad: Number.isFinite(offeredLoad) ? offeredLoad : Number.MAX_VALUE,
+    utilization: Number.isFinite(offeredLoad) ? offeredLoad / servers : Number.MAX_VALUE,
+  };
 }
 
 /**

@@ -275,18 +275,27 @@ export function replicasForSlo(input: ReplicasForSloInput): ReplicasForSloResult
     const b = erlangBUnchecked(servers, offeredLoad);
     return stablePrediction(servers, offeredLoad, service.meanMs, c.arrivalCv, service.cv, b);
   };
+  const unreachable = (
+    reason: ReplicasForSloUnreachableReason,
+    prediction: StableQueueWaitPrediction | UnstableQueueWaitPrediction,
+    detail: string,
+  ): ReplicasForSloUnreachable => ({
+    kind: 'unreachable',
+    reason,
+    replicas: c.maxReplicas,
+    stabilityMinReplicas,
+    waitBudgetMs,
+    prediction,
+    service,
+    detail,
+  });
 
   if (waitBudgetMs < 0) {
-    return {
-      kind: 'unreachable',
-      reason: 'service_exceeds_slo',
-      replicas: c.maxReplicas,
-      stabilityMinReplicas,
-      waitBudgetMs,
-      prediction: atMax(),
-      service,
-      detail: `unreachable: the mean service time ${fmt(service.meanMs)} ms alone exceeds the ${percentileLabel} latency objective of ${fmt(c.slo.latencyMs ?? 0)} ms; no number of replicas helps`,
-    };
+    return unreachable(
+      'service_exceeds_slo',
+      atMax(),
+      `unreachable: the mean service time ${fmt(service.meanMs)} ms alone exceeds the ${percentileLabel} latency objective of ${fmt(c.slo.latencyMs ?? 0)} ms; no number of replicas helps`,
+    );
   }
 
   if (offeredLoad < NEGLIGIBLE_LOAD_ERLANGS) {
@@ -326,16 +335,11 @@ export function replicasForSlo(input: ReplicasForSloInput): ReplicasForSloResult
 
   const start = Math.max(stabilityMinReplicas, c.minReplicas, 1);
   if (start > c.maxReplicas) {
-    return {
-      kind: 'unreachable',
-      reason: 'max_replicas',
-      replicas: c.maxReplicas,
-      stabilityMinReplicas,
-      waitBudgetMs,
-      prediction: atMax(),
-      service,
-      detail: `unreachable: the offered load of ${fmt(offeredLoad)} Erlangs needs at least ${stabilityMinReplicas} replicas of ${slots} slots to be stable, above maxReplicas ${c.maxReplicas}`,
-    };
+    return unreachable(
+      'max_replicas',
+      atMax(),
+      `unreachable: the offered load of ${fmt(offeredLoad)} Erlangs needs at least ${stabilityMinReplicas} replicas of ${slots} slots to be stable, above maxReplicas ${c.maxReplicas}`,
+    );
   }
 
   // Carry the Erlang B recursion forward: b holds B(servers, a) for the current servers.
@@ -371,17 +375,11 @@ export function replicasForSlo(input: ReplicasForSloInput): ReplicasForSloResult
       };
     }
   }
-  const prediction = last ?? atMax();
-  return {
-    kind: 'unreachable',
-    reason: 'max_replicas',
-    replicas: c.maxReplicas,
-    stabilityMinReplicas,
-    waitBudgetMs,
-    prediction,
-    service,
-    detail: `unreachable: even maxReplicas ${c.maxReplicas} replicas predict a ${percentileLabel} wait above the budget of ${fmt(waitBudgetMs)} ms`,
-  };
+  return unreachable(
+    'max_replicas',
+    last ?? atMax(),
+    `unreachable: even maxReplicas ${c.maxReplicas} replicas predict a ${percentileLabel} wait above the budget of ${fmt(waitBudgetMs)} ms`,
+  );
 }
 
 type ParsedReplicasForSloInput = z.output<typeof ReplicasForSloInputSchema>;

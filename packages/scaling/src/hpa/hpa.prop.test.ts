@@ -53,6 +53,19 @@ function reading(pods: HpaPod[], values: (number | undefined)[]): HpaMetricReadi
   return { kind: 'pods', samples };
 }
 
+/** The one metric every property drives: Pods metric `q` targeting an average of 5 a pod. */
+const Q_METRIC = {
+  type: 'Pods',
+  name: 'q',
+  target: { type: 'AverageValue', averageValue: 5 },
+} as const;
+
+/** A step input at `nowMs` for `current` running pods reporting `values` (cycled) on `q`. */
+function stepInput(nowMs: number, current: number, values: (number | undefined)[]) {
+  const pods = podList(current);
+  return { nowMs, specReplicas: current, pods, metrics: [reading(pods, values)] };
+}
+
 describe('HPA invariants', () => {
   it('desired replicas are always a finite integer within [min, max] once current is inside them', () => {
     fc.assert(
@@ -66,9 +79,7 @@ describe('HPA invariants', () => {
           const hpa = createHpaController({
             ...b,
             ...(beh === undefined ? {} : { behavior: beh }),
-            metrics: [
-              { type: 'Pods', name: 'q', target: { type: 'AverageValue', averageValue: 5 } },
-            ],
+            metrics: [Q_METRIC],
           });
           const pods = podList(Math.min(current, 40));
           const metrics = broken
@@ -104,9 +115,7 @@ describe('HPA invariants', () => {
           const hpa = createHpaController({
             minReplicas: 1,
             maxReplicas: 40,
-            metrics: [
-              { type: 'Pods', name: 'q', target: { type: 'AverageValue', averageValue: 5 } },
-            ],
+            metrics: [Q_METRIC],
             behavior: { scaleDown: { stabilizationWindowSeconds: windowS } },
           });
           let state: HpaState = initialHpaState();
@@ -115,13 +124,7 @@ describe('HPA invariants', () => {
           const history: { atMs: number; replicas: number }[] = [];
           for (const [dt, v] of steps) {
             now += dt;
-            const pods = podList(current);
-            const d = hpaStep(hpa, state, {
-              nowMs: now,
-              specReplicas: current,
-              pods,
-              metrics: [reading(pods, [v])],
-            });
+            const d = hpaStep(hpa, state, stepInput(now, current, [v]));
             const highRecent = history.some(
               (h) => h.atMs > now - windowS * 1000 && h.replicas >= current,
             );
@@ -156,9 +159,7 @@ describe('HPA invariants', () => {
           const hpa = createHpaController({
             minReplicas: 1,
             maxReplicas: 60,
-            metrics: [
-              { type: 'Pods', name: 'q', target: { type: 'AverageValue', averageValue: 5 } },
-            ],
+            metrics: [Q_METRIC],
             behavior: { scaleUp: pol, scaleDown: pol },
           });
           let state: HpaState = initialHpaState();
@@ -167,13 +168,7 @@ describe('HPA invariants', () => {
           const events: { atMs: number; delta: number }[] = [];
           for (const [dt, v] of steps) {
             now += dt;
-            const pods = podList(current);
-            const d = hpaStep(hpa, state, {
-              nowMs: now,
-              specReplicas: current,
-              pods,
-              metrics: [reading(pods, [v])],
-            });
+            const d = hpaStep(hpa, state, stepInput(now, current, [v]));
             if (d.rescale) {
               const delta = d.desiredReplicas - current;
               const inPeriod = events.filter((e) => e.atMs > now - periodS * 1000);
@@ -204,28 +199,15 @@ describe('HPA invariants', () => {
           const hpa = createHpaController({
             minReplicas: 1,
             maxReplicas: 1000,
-            metrics: [
-              { type: 'Pods', name: 'q', target: { type: 'AverageValue', averageValue: 5 } },
-            ],
+            metrics: [Q_METRIC],
             behavior: {
               scaleUp: { policies: [{ type: 'Percent', value: 100_000, periodSeconds: 1 }] },
               scaleDown: { stabilizationWindowSeconds: 0 },
             },
           });
-          const pods = podList(current);
           const more = values.map((v, i) => v + (extra[i % extra.length] as number));
-          const a = hpaStep(hpa, initialHpaState(), {
-            nowMs: T0,
-            specReplicas: current,
-            pods,
-            metrics: [reading(pods, values)],
-          });
-          const b = hpaStep(hpa, initialHpaState(), {
-            nowMs: T0,
-            specReplicas: current,
-            pods,
-            metrics: [reading(pods, more)],
-          });
+          const a = hpaStep(hpa, initialHpaState(), stepInput(T0, current, values));
+          const b = hpaStep(hpa, initialHpaState(), stepInput(T0, current, more));
           expect(b.desiredReplicas).toBeGreaterThanOrEqual(a.desiredReplicas);
         },
       ),
@@ -244,9 +226,7 @@ describe('HPA invariants', () => {
           const hpa = createHpaController({
             minReplicas: 1,
             maxReplicas: 40,
-            metrics: [
-              { type: 'Pods', name: 'q', target: { type: 'AverageValue', averageValue: 5 } },
-            ],
+            metrics: [Q_METRIC],
             behavior: {},
           });
           let state: HpaState = initialHpaState();
@@ -254,13 +234,7 @@ describe('HPA invariants', () => {
           let current = 5;
           for (const [dt, v] of steps) {
             now += dt;
-            const pods = podList(current);
-            const input = {
-              nowMs: now,
-              specReplicas: current,
-              pods,
-              metrics: [reading(pods, [v])],
-            };
+            const input = stepInput(now, current, [v]);
             const direct = hpaStep(hpa, state, input);
             const resumed = hpaStep(hpa, JSON.parse(JSON.stringify(state)) as HpaState, input);
             expect(resumed.desiredReplicas).toBe(direct.desiredReplicas);

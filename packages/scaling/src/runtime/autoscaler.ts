@@ -5,6 +5,7 @@ import {
   isHeadroomError,
   requireNumber,
   type InstanceSnapshot,
+  type NumberBounds,
   type Random,
   type Result,
   type Scheduler,
@@ -825,51 +826,45 @@ function resolveGuards(guards: AutoscalerOptions['guards']): Guards {
   }
   let cooldown: ScaleDownCooldownConfig | undefined;
   if (guards.cooldown !== undefined) {
-    const c = guards.cooldown;
-    if (typeof c !== 'object' || c === null) {
-      throw configError(['guards', 'cooldown'], 'must be an object', c);
-    }
+    const c = guardSection(guards.cooldown, 'cooldown');
     cooldown = {
-      afterScaleUpMs: requireNumber(
-        c.afterScaleUpMs ?? 300_000,
-        ['guards', 'cooldown', 'afterScaleUpMs'],
-        { min: 0 },
-        'invalid_config',
-      ),
-      afterReadyMs: requireNumber(
-        c.afterReadyMs ?? 300_000,
-        ['guards', 'cooldown', 'afterReadyMs'],
-        { min: 0 },
-        'invalid_config',
-      ),
+      afterScaleUpMs: guardNumber(c.afterScaleUpMs ?? 300_000, 'cooldown', 'afterScaleUpMs', {
+        min: 0,
+      }),
+      afterReadyMs: guardNumber(c.afterReadyMs ?? 300_000, 'cooldown', 'afterReadyMs', { min: 0 }),
     };
   }
   let flapBudget: FlapBudgetConfig | undefined;
   if (guards.flapBudget !== undefined) {
-    const f = guards.flapBudget;
-    if (typeof f !== 'object' || f === null) {
-      throw configError(['guards', 'flapBudget'], 'must be an object', f);
-    }
+    const f = guardSection(guards.flapBudget, 'flapBudget');
     flapBudget = {
-      maxDirectionChanges: requireNumber(
-        f.maxDirectionChanges,
-        ['guards', 'flapBudget', 'maxDirectionChanges'],
-        { min: 1, integer: true },
-        'invalid_config',
-      ),
+      maxDirectionChanges: guardNumber(f.maxDirectionChanges, 'flapBudget', 'maxDirectionChanges', {
+        min: 1,
+        integer: true,
+      }),
       ...(f.windowMs === undefined
         ? {}
         : {
-            windowMs: requireNumber(
-              f.windowMs,
-              ['guards', 'flapBudget', 'windowMs'],
-              { min: 0, minExclusive: true },
-              'invalid_config',
-            ),
+            windowMs: guardNumber(f.windowMs, 'flapBudget', 'windowMs', {
+              min: 0,
+              minExclusive: true,
+            }),
           }),
     };
   }
   return { cooldown, flapBudget };
+}
+
+/** Checks that `guards.<key>` is an object (the typed input may still hold anything at runtime). */
+function guardSection<T>(value: T, key: string): T {
+  if (typeof value !== 'object' || value === null) {
+    throw configError(['guards', key], 'must be an object', value);
+  }
+  return value;
+}
+
+function guardNumber(value: unknown, section: string, key: string, bounds: NumberBounds): number {
+  return requireNumber(value, ['guards', section, key], bounds, 'invalid_config');
 }
 
 function positiveMs(value: unknown, path: string): number {

@@ -1,5 +1,15 @@
-import type { HpaPod, HpaPodSample } from '@headroom/scaling';
+import {
+  hpaStep,
+  recordHpaScale,
+  type HpaController,
+  type HpaDecision,
+  type HpaMetricReading,
+  type HpaPod,
+  type HpaPodSample,
+  type HpaState,
+} from '@headroom/scaling';
 import { HeadroomError, type InstanceSnapshot, type LifecycleState } from '@headroom/core';
+import type { PolicyObservation } from '../engine/types.js';
 import type { Trace } from '../traces/types.js';
 
 /** The replica bounds the engine hands a policy at t = 0 (and clamps its decisions to). */
@@ -103,6 +113,67 @@ export function startingReplicas(ctx: InitialContext): number {
   if (!isPositiveFinite(ctx.capacityPerReplicaRps)) return clampReplicas(floor, bounds, floor);
   const needed = Math.ceil(startArrivalRatePerSec(ctx.trace) / ctx.capacityPerReplicaRps - 1e-9);
   return clampReplicas(Math.max(floor, needed), bounds, floor);
+}
+
+/**
+ * The count a policy starts a run at: its `initialReplicas` option clamped into the bounds, or
+ * {@link startingReplicas} when the option is unset.
+ */
+export function initialReplicaCount(
+  ctx: InitialContext,
+  bounds: ReplicaBounds,
+  initialReplicas: number | undefined,
+): number {
+  return initialReplicas === undefined
+    ? startingReplicas(ctx)
+    : clampReplicas(initialReplicas, bounds, bounds.minReplicas);
+}
+
+/**
+ * The observation's current replicas when they are a replica count, else `fallback` (the
+ * policy's last answer): a policy never trusts a broken count.
+ */
+export function observedReplicas(obs: PolicyObservation, fallback: number): number {
+  return isReplicaCount(obs.currentReplicas) ? obs.currentReplicas : fallback;
+}
+
+/** What {@link hpaReconcile} returns. */
+export interface HpaReconcile {
+  /** The controller's decision, for inspection. */
+  readonly decision: HpaDecision;
+  /** The state to carry to the next reconcile (with the scale recorded when there is one). */
+  readonly state: HpaState;
+  /** The replicas to run: the decision clamped into the bounds. */
+  readonly desired: number;
+}
+
+/**
+ * One HPA reconcile as the HPA-based policies run it: `hpaStep` over the fleet's instances as
+ * pods and one metric reading, its count clamped into the bounds (falling back to `current`),
+ * and the scale recorded in the state when the count changes, as the controller does when it
+ * writes the scale subresource.
+ */
+export function hpaReconcile(
+  controller: HpaController,
+  state: HpaState,
+  bounds: ReplicaBounds,
+  obs: PolicyObservation,
+  nowMs: number,
+  current: number,
+  metric: HpaMetricReading,
+): HpaReconcile {
+  const decision = hpaStep(controller, state, {
+    nowMs,
+    specReplicas: current,
+    pods: obs.instances.map(instanceAsPod),
+    metrics: [metric],
+  });
+  const desired = clampReplicas(decision.desiredReplicas, bounds, current);
+  const next =
+    desired === current
+      ? decision.state
+      : recordHpaScale(controller, decision.state, current, desired, nowMs);
+  return { decision, state: next, desired };
 }
 
 /**

@@ -23,10 +23,10 @@ import {
   checkBounds,
   clampReplicas,
   finiteNonNegative,
+  initialReplicaCount,
   isPositiveFinite,
-  isReplicaCount,
   notStarted,
-  startingReplicas,
+  observedReplicas,
   type ReplicaBounds,
 } from './common.js';
 
@@ -306,21 +306,14 @@ export function headroomPolicy(options: HeadroomPolicyOptions = {}): HeadroomSim
       predictiveFloor = undefined;
       nextPredictiveAtMs = Number.NEGATIVE_INFINITY;
       last = undefined;
-      lastReplicas =
-        config.initialReplicas === undefined
-          ? startingReplicas(ctx)
-          : clampReplicas(config.initialReplicas, bounds, bounds.minReplicas);
+      lastReplicas = initialReplicaCount(ctx, bounds, config.initialReplicas);
       return lastReplicas;
     },
     decide(obs: PolicyObservation): number {
       if (bounds === undefined || behavior === undefined || reactive === undefined) {
         throw notStarted('headroom');
       }
-      const current = clampReplicas(
-        isReplicaCount(obs.currentReplicas) ? obs.currentReplicas : lastReplicas,
-        bounds,
-        lastReplicas,
-      );
+      const current = clampReplicas(observedReplicas(obs, lastReplicas), bounds, lastReplicas);
       const nowMs = obs.nowMs;
       if (!Number.isFinite(nowMs)) return (lastReplicas = current);
 

@@ -1,9 +1,7 @@
 import { parseConfig } from '@headroom/core';
 import {
   createHpaController,
-  hpaStep,
   initialHpaState,
-  recordHpaScale,
   type HpaController,
   type HpaDecision,
   type HpaPodSample,
@@ -12,14 +10,13 @@ import {
 import { z } from 'zod';
 import type { PolicyObservation, SimPolicy } from '../engine/types.js';
 import {
-  GPU_RESOURCE,
   checkBounds,
-  clampReplicas,
+  GPU_RESOURCE,
   gpuUtilizationSample,
-  instanceAsPod,
-  isReplicaCount,
+  hpaReconcile,
+  initialReplicaCount,
   notStarted,
-  startingReplicas,
+  observedReplicas,
   type ReplicaBounds,
 } from './common.js';
 
@@ -122,16 +119,12 @@ export function hpaPolicy(options: HpaPolicyOptions = {}): HpaSimPolicy {
       });
       state = initialHpaState();
       last = undefined;
-      const start =
-        config.initialReplicas === undefined
-          ? startingReplicas(ctx)
-          : clampReplicas(config.initialReplicas, bounds, bounds.minReplicas);
-      lastReplicas = start;
-      return start;
+      lastReplicas = initialReplicaCount(ctx, bounds, config.initialReplicas);
+      return lastReplicas;
     },
     decide(obs: PolicyObservation): number {
       if (controller === undefined || bounds === undefined) throw notStarted('hpa');
-      const specReplicas = isReplicaCount(obs.currentReplicas) ? obs.currentReplicas : lastReplicas;
+      const specReplicas = observedReplicas(obs, lastReplicas);
       const nowMs = Number.isFinite(obs.nowMs) ? obs.nowMs : 0;
       const samples: Record<string, HpaPodSample> = {};
       for (const instance of obs.instances) {
@@ -139,20 +132,14 @@ export function hpaPolicy(options: HpaPolicyOptions = {}): HpaSimPolicy {
         const sample = gpuUtilizationSample(instance, config.intervalMs);
         if (sample !== undefined) samples[instance.id] = sample;
       }
-      const decision = hpaStep(controller, state, {
-        nowMs,
-        specReplicas,
-        pods: obs.instances.map(instanceAsPod),
-        metrics: [{ kind: 'pods', samples }],
+      const reconciled = hpaReconcile(controller, state, bounds, obs, nowMs, specReplicas, {
+        kind: 'pods',
+        samples,
       });
-      state = decision.state;
-      last = decision;
-      const desired = clampReplicas(decision.desiredReplicas, bounds, specReplicas);
-      if (desired !== specReplicas) {
-        state = recordHpaScale(controller, state, specReplicas, desired, nowMs);
-      }
-      lastReplicas = desired;
-      return desired;
+      state = reconciled.state;
+      last = reconciled.decision;
+      lastReplicas = reconciled.desired;
+      return lastReplicas;
     },
     inspect: () => ({ lastDecision: last }),
   };

@@ -1,11 +1,9 @@
 import { parseConfig } from '@headroom/core';
 import {
   createHpaController,
-  hpaStep,
   initialHpaState,
   initialScaleToZeroState,
   parseScaleToZeroConfig,
-  recordHpaScale,
   scaleToZeroStep,
   toMilli,
   type HpaController,
@@ -21,10 +19,10 @@ import {
   checkBounds,
   clampReplicas,
   finiteNonNegative,
-  instanceAsPod,
-  isReplicaCount,
+  hpaReconcile,
+  initialReplicaCount,
   notStarted,
-  startingReplicas,
+  observedReplicas,
   type ReplicaBounds,
 } from './common.js';
 
@@ -147,17 +145,14 @@ export function kedaQueuePolicy(options: KedaQueuePolicyOptions = {}): KedaSimPo
       lastHpa = undefined;
       lastActivation = undefined;
       lastQueue = undefined;
-      lastReplicas =
-        config.initialReplicas === undefined
-          ? startingReplicas(ctx)
-          : clampReplicas(config.initialReplicas, bounds, bounds.minReplicas);
+      lastReplicas = initialReplicaCount(ctx, bounds, config.initialReplicas);
       return lastReplicas;
     },
     decide(obs: PolicyObservation): number {
       if (controller === undefined || activation === undefined || bounds === undefined) {
         throw notStarted('keda');
       }
-      const current = isReplicaCount(obs.currentReplicas) ? obs.currentReplicas : lastReplicas;
+      const current = observedReplicas(obs, lastReplicas);
       if (!Number.isFinite(obs.nowMs))
         return (lastReplicas = clampReplicas(current, bounds, current));
       let queue = 0;
@@ -184,24 +179,21 @@ export function kedaQueuePolicy(options: KedaQueuePolicyOptions = {}): KedaSimPo
         return lastReplicas;
       }
       if (current === 0) return (lastReplicas = clampReplicas(0, bounds, 0));
-      const decision = hpaStep(controller, hpaState, {
-        nowMs: obs.nowMs,
-        specReplicas: current,
-        pods: obs.instances.map(instanceAsPod),
-        metrics: [
-          metric === undefined
-            ? { kind: 'error', message: 'no instance reports a queue depth' }
-            : { kind: 'value', milliValue: toMilli(metric) },
-        ],
-      });
-      hpaState = decision.state;
-      lastHpa = decision;
-      const desired = clampReplicas(decision.desiredReplicas, bounds, current);
-      if (desired !== current) {
-        hpaState = recordHpaScale(controller, hpaState, current, desired, obs.nowMs);
-      }
-      lastReplicas = desired;
-      return desired;
+      const reconciled = hpaReconcile(
+        controller,
+        hpaState,
+        bounds,
+        obs,
+        obs.nowMs,
+        current,
+        metric === undefined
+          ? { kind: 'error', message: 'no instance reports a queue depth' }
+          : { kind: 'value', milliValue: toMilli(metric) },
+      );
+      hpaState = reconciled.state;
+      lastHpa = reconciled.decision;
+      lastReplicas = reconciled.desired;
+      return lastReplicas;
     },
     inspect: () => ({ lastHpa, lastActivation, lastQueue }),
   };

@@ -13,10 +13,11 @@ import type { PolicyObservation, SimPolicy } from '../engine/types.js';
 import {
   checkBounds,
   clampReplicas,
+  initialReplicaCount,
   instanceConcurrency,
   isReplicaCount,
   notStarted,
-  startingReplicas,
+  observedReplicas,
   type ReplicaBounds,
 } from './common.js';
 
@@ -133,15 +134,12 @@ export function knativePolicy(options: KnativePolicyOptions = {}): KnativeSimPol
       state = initialPanicState();
       samples = [];
       lastStep = undefined;
-      lastReplicas =
-        config.initialReplicas === undefined
-          ? startingReplicas(ctx)
-          : clampReplicas(config.initialReplicas, bounds, bounds.minReplicas);
+      lastReplicas = initialReplicaCount(ctx, bounds, config.initialReplicas);
       return lastReplicas;
     },
     decide(obs: PolicyObservation): number {
       if (bounds === undefined) throw notStarted('knative');
-      const current = isReplicaCount(obs.currentReplicas) ? obs.currentReplicas : lastReplicas;
+      const current = observedReplicas(obs, lastReplicas);
       if (!Number.isFinite(obs.nowMs))
         return (lastReplicas = clampReplicas(current, bounds, current));
       const ready = isReplicaCount(obs.readyReplicas) ? obs.readyReplicas : 0;

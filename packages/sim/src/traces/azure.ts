@@ -3,16 +3,15 @@ import {
   COMMA_CODE,
   baseName,
   buildTrace,
-  fieldAt,
   fileName,
-  forEachCsvLine,
-  headerError,
-  resolveColumns,
-  rowError,
+  forEachCsvRow,
+  splitDeltaMs,
+  splitEpochMs,
+  timestampField,
   tokenField,
   type TraceParseOptions,
 } from './parse-common.js';
-import { readTimestamp, type SplitTimestamp } from './timestamp.js';
+import type { SplitTimestamp } from './timestamp.js';
 import type { Trace, TraceRequest } from './types.js';
 
 /** The columns of the Azure LLM inference traces, in file order. */
@@ -67,33 +66,11 @@ export function parseAzureTrace(text: string, options: AzureTraceParseOptions): 
   const ticks: number[] = [];
   const prompts: number[] = [];
   const outputs: number[] = [];
-  let cols: number[] | undefined;
-  let tsCol = 0;
-  let promptCol = 1;
-  let outputCol = 2;
   const scratch: SplitTimestamp = { sec: 0, tick: 0 };
-  forEachCsvLine(text, file, COMMA_CODE, (fields, line) => {
-    if (cols === undefined) {
-      if (line !== 1) throw headerError(file, 'the first line must be the header');
-      cols = resolveColumns(
-        fields,
-        file,
-        AZURE_TRACE_COLUMNS.map((name) => ({ name, required: true })),
-      );
-      [tsCol, promptCol, outputCol] = cols as [number, number, number];
-      return;
-    }
-    const ts = fieldAt(fields, tsCol, file, line, 'TIMESTAMP');
-    if (!readTimestamp(ts, scratch)) {
-      throw rowError(
-        file,
-        line,
-        tsCol + 1,
-        'TIMESTAMP',
-        'expected a UTC timestamp like 2023-11-16 18:17:03.9799600',
-        ts,
-      );
-    }
+  const wanted = AZURE_TRACE_COLUMNS.map((name) => ({ name, required: true }));
+  forEachCsvRow(text, file, COMMA_CODE, wanted, (fields, line, cols) => {
+    const [tsCol, promptCol, outputCol] = cols as [number, number, number];
+    timestampField(fields, tsCol, file, line, 'TIMESTAMP', scratch);
     const prompt = tokenField(fields, promptCol, file, line, 'ContextTokens');
     const output = tokenField(fields, outputCol, file, line, 'GeneratedTokens');
     if (output === 0 && dropZero) return;
@@ -102,7 +79,6 @@ export function parseAzureTrace(text: string, options: AzureTraceParseOptions): 
     prompts.push(prompt);
     outputs.push(output === 0 ? 1 : output);
   });
-  if (cols === undefined) throw headerError(file, 'the file is empty: expected a header line');
 
   const n = secs.length;
   let sec0 = Infinity;
@@ -118,8 +94,7 @@ export function parseAzureTrace(text: string, options: AzureTraceParseOptions): 
   const requests: TraceRequest[] = new Array<TraceRequest>(n);
   for (let i = 0; i < n; i++) {
     requests[i] = {
-      arrivalMs:
-        (((secs[i] as number) - sec0) * 10_000_000 + ((ticks[i] as number) - tick0)) / 10_000,
+      arrivalMs: splitDeltaMs(secs[i] as number, ticks[i] as number, sec0, tick0),
       promptTokens: prompts[i] as number,
       outputTokens: outputs[i] as number,
     };
@@ -128,6 +103,6 @@ export function parseAzureTrace(text: string, options: AzureTraceParseOptions): 
     options.name ?? azureTraceName(file),
     fileName(file),
     requests,
-    n === 0 ? undefined : sec0 * 1000 + tick0 / 10_000,
+    n === 0 ? undefined : splitEpochMs(sec0, tick0),
   );
 }

@@ -3,13 +3,10 @@ import {
   COMMA_CODE,
   baseName,
   buildTrace,
+  decimalField,
   fieldAt,
   fileName,
-  forEachCsvLine,
-  headerError,
-  readDecimal,
-  resolveColumns,
-  rowError,
+  forEachCsvRow,
   tokenField,
   type TraceParseOptions,
 } from './parse-common.js';
@@ -54,30 +51,10 @@ export function parseBurstGptTrace(text: string, options: BurstGptTraceParseOpti
   const { file } = options;
   const dropZero = options.zeroOutputTokens === 'drop';
   const requests: TraceRequest[] = [];
-  let cols: number[] | undefined;
-  forEachCsvLine(text, file, COMMA_CODE, (fields, line) => {
-    if (cols === undefined) {
-      if (line !== 1) throw headerError(file, 'the first line must be the header');
-      cols = resolveColumns(
-        fields,
-        file,
-        BURSTGPT_TRACE_COLUMNS.map((name) => ({ name, required: true })),
-      );
-      return;
-    }
+  const wanted = BURSTGPT_TRACE_COLUMNS.map((name) => ({ name, required: true }));
+  forEachCsvRow(text, file, COMMA_CODE, wanted, (fields, line, cols) => {
     const [tsCol, modelCol, promptCol, outputCol] = cols as [number, number, number, number];
-    const ts = fieldAt(fields, tsCol, file, line, 'Timestamp');
-    const seconds = readDecimal(ts);
-    if (Number.isNaN(seconds)) {
-      throw rowError(
-        file,
-        line,
-        tsCol + 1,
-        'Timestamp',
-        'expected a non-negative number of seconds',
-        ts,
-      );
-    }
+    const seconds = decimalField(fields, tsCol, file, line, 'Timestamp', 'seconds');
     const model = fieldAt(fields, modelCol, file, line, 'Model').trim();
     const prompt = tokenField(fields, promptCol, file, line, 'Request tokens');
     const output = tokenField(fields, outputCol, file, line, 'Response tokens');
@@ -97,6 +74,5 @@ export function parseBurstGptTrace(text: string, options: BurstGptTraceParseOpti
           };
     requests.push(request);
   });
-  if (cols === undefined) throw headerError(file, 'the file is empty: expected a header line');
   return buildTrace(options.name ?? baseName(file), fileName(file), requests);
 }

@@ -4,16 +4,16 @@ import {
   ZeroOutputTokensSchema,
   baseName,
   buildTrace,
+  decimalField,
   fieldAt,
   fileName,
-  forEachCsvLine,
-  headerError,
-  readDecimal,
-  resolveColumns,
-  rowError,
+  forEachCsvRow,
+  splitDeltaMs,
+  splitEpochMs,
+  timestampField,
   tokenField,
 } from './parse-common.js';
-import { readTimestamp, type SplitTimestamp } from './timestamp.js';
+import type { SplitTimestamp } from './timestamp.js';
 import type { Trace, TraceRequest } from './types.js';
 
 /** Which header names hold which request field in a generic CSV trace. */
@@ -92,19 +92,12 @@ export function parseGenericCsv(text: string, options: GenericCsvOptions): Trace
   const names = [columns.arrival, columns.prompt, columns.output] as const;
   const rows: { at: number; tick: number; request: Omit<TraceRequest, 'arrivalMs'> }[] = [];
   const scratch: SplitTimestamp = { sec: 0, tick: 0 };
-  let cols: number[] | undefined;
-  forEachCsvLine(text, file, config.delimiter.charCodeAt(0), (fields, line) => {
-    if (cols === undefined) {
-      if (line !== 1) throw headerError(file, 'the first line must be the header');
-      cols = resolveColumns(fields, file, [
-        ...names.map((name) => ({ name, required: true })),
-        { name: columns.model ?? '', required: columns.model !== undefined },
-        { name: columns.tenant ?? '', required: columns.tenant !== undefined },
-      ]);
-      if (columns.model === undefined) cols[3] = -1;
-      if (columns.tenant === undefined) cols[4] = -1;
-      return;
-    }
+  const wanted = [
+    ...names.map((name) => ({ name, required: true })),
+    { name: columns.model ?? '', required: columns.model !== undefined },
+    { name: columns.tenant ?? '', required: columns.tenant !== undefined },
+  ];
+  forEachCsvRow(text, file, config.delimiter.charCodeAt(0), wanted, (fields, line, cols) => {
     const [arrivalCol, promptCol, outputCol, modelCol, tenantCol] = cols as [
       number,
       number,
@@ -112,43 +105,35 @@ export function parseGenericCsv(text: string, options: GenericCsvOptions): Trace
       number,
       number,
     ];
-    const raw = fieldAt(fields, arrivalCol, file, line, names[0]);
     let at: number;
     let tick = 0;
     if (unit === 'datetime') {
-      if (!readTimestamp(raw, scratch)) {
-        throw rowError(
-          file,
-          line,
-          arrivalCol + 1,
-          names[0],
-          'expected a UTC timestamp like 2023-11-16 18:17:03.9799600',
-          raw,
-        );
-      }
+      timestampField(fields, arrivalCol, file, line, names[0], scratch);
       at = scratch.sec;
       tick = scratch.tick;
     } else {
-      const value = readDecimal(raw);
-      if (Number.isNaN(value)) {
-        throw rowError(
-          file,
-          line,
-          arrivalCol + 1,
-          names[0],
-          `expected a non-negative number of ${unit === 's' ? 'seconds' : 'ms'}`,
-          raw,
-        );
-      }
+      const value = decimalField(
+        fields,
+        arrivalCol,
+        file,
+        line,
+        names[0],
+        unit === 's' ? 'seconds' : 'ms',
+      );
       at = unit === 's' ? value * 1000 : value;
     }
     const promptTokens = tokenField(fields, promptCol, file, line, names[1]);
     const output = tokenField(fields, outputCol, file, line, names[2]);
     if (output === 0 && dropZero) return;
+    // An absent optional column has no name to match: never read it, even if a header cell is blank.
     const model =
-      modelCol === -1 ? '' : fieldAt(fields, modelCol, file, line, columns.model ?? '').trim();
+      columns.model === undefined
+        ? ''
+        : fieldAt(fields, modelCol, file, line, columns.model).trim();
     const tenant =
-      tenantCol === -1 ? '' : fieldAt(fields, tenantCol, file, line, columns.tenant ?? '').trim();
+      columns.tenant === undefined
+        ? ''
+        : fieldAt(fields, tenantCol, file, line, columns.tenant).trim();
     rows.push({
       at,
       tick,
@@ -160,7 +145,6 @@ export function parseGenericCsv(text: string, options: GenericCsvOptions): Trace
       },
     });
   });
-  if (cols === undefined) throw headerError(file, 'the file is empty: expected a header line');
 
   let at0 = 0;
   let tick0 = 0;
@@ -175,13 +159,10 @@ export function parseGenericCsv(text: string, options: GenericCsvOptions): Trace
     }
   }
   const requests: TraceRequest[] = rows.map((row) => ({
-    arrivalMs:
-      unit === 'datetime'
-        ? ((row.at - at0) * 10_000_000 + (row.tick - tick0)) / 10_000
-        : row.at - at0,
+    arrivalMs: unit === 'datetime' ? splitDeltaMs(row.at, row.tick, at0, tick0) : row.at - at0,
     ...row.request,
   }));
   const startEpochMs =
-    unit === 'datetime' && rows.length > 0 ? at0 * 1000 + tick0 / 10_000 : undefined;
+    unit === 'datetime' && rows.length > 0 ? splitEpochMs(at0, tick0) : undefined;
   return buildTrace(config.name ?? baseName(file), fileName(file), requests, startEpochMs);
 }

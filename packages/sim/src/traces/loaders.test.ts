@@ -1,6 +1,7 @@
-import { isHeadroomError, type HeadroomError } from '@headroom/core';
+import { type HeadroomError } from '@headroom/core';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { thrownError } from '../../../../tools/test-utils.js';
 import {
   parseAzureTrace,
   parseBurstGptTrace,
@@ -20,15 +21,7 @@ function shared(name: string): string {
 }
 
 /** Runs `fn`, expecting an invalid_input HeadroomError, and returns it. */
-function inputError(fn: () => unknown): HeadroomError {
-  try {
-    fn();
-  } catch (error) {
-    if (isHeadroomError(error, 'invalid_input')) return error;
-    throw error;
-  }
-  throw new Error('expected an invalid_input error');
-}
+const inputError = (fn: () => unknown): HeadroomError => thrownError(fn, 'invalid_input');
 
 function expectSorted(trace: Trace): void {
   for (let i = 1; i < trace.requests.length; i++) {

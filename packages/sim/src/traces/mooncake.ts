@@ -88,52 +88,26 @@ export function parseMooncakeTrace(text: string, options: MooncakeTraceParseOpti
       throw rowError(file, lineNo, 1, 'json', 'expected a JSON object', line);
     }
     const record = row as Record<string, unknown>;
+    const keyError = (key: string, message: string, value: unknown): HeadroomError =>
+      rowError(file, lineNo, keyColumn(line, key), key, message, value);
     const timestamp = record['timestamp'];
     if (typeof timestamp !== 'number' || !Number.isFinite(timestamp) || timestamp < 0) {
-      throw rowError(
-        file,
-        lineNo,
-        keyColumn(line, 'timestamp'),
-        'timestamp',
-        'expected a non-negative number of ms',
-        timestamp,
-      );
+      throw keyError('timestamp', 'expected a non-negative number of ms', timestamp);
     }
     const input = record['input_length'];
     if (!isCount(input)) {
-      throw rowError(
-        file,
-        lineNo,
-        keyColumn(line, 'input_length'),
-        'input_length',
-        'expected a non-negative integer',
-        input,
-      );
+      throw keyError('input_length', 'expected a non-negative integer', input);
     }
     const output = record['output_length'];
     if (!isCount(output)) {
-      throw rowError(
-        file,
-        lineNo,
-        keyColumn(line, 'output_length'),
-        'output_length',
-        'expected a non-negative integer',
-        output,
-      );
+      throw keyError('output_length', 'expected a non-negative integer', output);
     }
     if (output === 0 && dropZero) continue;
     const hashes = record['hash_ids'];
     let prefixHashes: number[] | undefined;
     if (hashes !== undefined) {
       if (!Array.isArray(hashes) || !hashes.every(isCount)) {
-        throw rowError(
-          file,
-          lineNo,
-          keyColumn(line, 'hash_ids'),
-          'hash_ids',
-          'expected an array of non-negative integers',
-          hashes,
-        );
+        throw keyError('hash_ids', 'expected an array of non-negative integers', hashes);
       }
       prefixHashes = hashes as number[];
     }

@@ -1,5 +1,6 @@
 import { HeadroomError } from '@headroom/core';
 import { z } from 'zod';
+import { readTimestamp, type SplitTimestamp } from './timestamp.js';
 import type { Trace, TraceRequest } from './types.js';
 
 // Shared pieces of the trace parsers: the row error, a hand-rolled CSV line reader (no regex per
@@ -284,6 +285,33 @@ export function resolveColumns(
 }
 
 /**
+ * Calls `onRow` for each row of a CSV trace that starts with a header: line 1 is the header, its
+ * columns resolved against `wanted` (see {@link resolveColumns}), and every later non-blank line
+ * is a row, passed with its 1-based line number and the resolved column indexes.
+ *
+ * @throws `HeadroomError` `invalid_input` on line 1 when the first non-blank line is not line 1,
+ * when a required column is missing, or when the text has no line at all.
+ */
+export function forEachCsvRow(
+  text: string,
+  file: string,
+  delimiter: number,
+  wanted: readonly { readonly name: string; readonly required: boolean }[],
+  onRow: (fields: string[], line: number, cols: readonly number[]) => void,
+): void {
+  let cols: number[] | undefined;
+  forEachCsvLine(text, file, delimiter, (fields, line) => {
+    if (cols === undefined) {
+      if (line !== 1) throw headerError(file, 'the first line must be the header');
+      cols = resolveColumns(fields, file, wanted);
+      return;
+    }
+    onRow(fields, line, cols);
+  });
+  if (cols === undefined) throw headerError(file, 'the file is empty: expected a header line');
+}
+
+/**
  * The field at `index` of a row.
  * @throws `HeadroomError` `invalid_input` when the row is too short to have it.
  */
@@ -324,6 +352,72 @@ export function tokenField(
     throw rowError(file, line, index + 1, columnName, 'expected a non-negative integer', raw);
   }
   return value;
+}
+
+/**
+ * Reads a UTC timestamp field (see `readTimestamp`) into `out`.
+ * @throws `HeadroomError` `invalid_input` naming the file, line, column and value.
+ */
+export function timestampField(
+  fields: readonly string[],
+  index: number,
+  file: string,
+  line: number,
+  columnName: string,
+  out: SplitTimestamp,
+): void {
+  const raw = fieldAt(fields, index, file, line, columnName);
+  if (!readTimestamp(raw, out)) {
+    throw rowError(
+      file,
+      line,
+      index + 1,
+      columnName,
+      'expected a UTC timestamp like 2023-11-16 18:17:03.9799600',
+      raw,
+    );
+  }
+}
+
+/**
+ * Reads a non-negative decimal field (see {@link readDecimal}) counted in `unit` (`'seconds'`,
+ * `'ms'`), which names the unit in the error.
+ * @throws `HeadroomError` `invalid_input` naming the file, line, column and value.
+ */
+export function decimalField(
+  fields: readonly string[],
+  index: number,
+  file: string,
+  line: number,
+  columnName: string,
+  unit: string,
+): number {
+  const raw = fieldAt(fields, index, file, line, columnName);
+  const value = readDecimal(raw);
+  if (Number.isNaN(value)) {
+    throw rowError(
+      file,
+      line,
+      index + 1,
+      columnName,
+      `expected a non-negative number of ${unit}`,
+      raw,
+    );
+  }
+  return value;
+}
+
+/**
+ * The ms from split timestamp `(sec0, tick0)` to `(sec, tick)`, kept to 100 ns: whole seconds and
+ * ticks are differenced apart before the division, so epoch-sized values lose no precision.
+ */
+export function splitDeltaMs(sec: number, tick: number, sec0: number, tick0: number): number {
+  return ((sec - sec0) * 10_000_000 + (tick - tick0)) / 10_000;
+}
+
+/** The epoch ms of split timestamp `(sec, tick)`. */
+export function splitEpochMs(sec: number, tick: number): number {
+  return sec * 1000 + tick / 10_000;
 }
 
 /** The file's name without its directory. */

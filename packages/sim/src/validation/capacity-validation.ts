@@ -341,27 +341,11 @@ export function validateBatchingPoint(options: BatchingPointOptions): CapacityVa
     seed: options.seed,
   });
   const admission: QueueWaitAdmissionInput = { ...options.admission, slotsPerReplica: slots };
-  const withAdmission = point(
-    'batching',
-    rho,
-    replicas,
-    servers,
-    ratePerSec,
-    service,
-    result,
-    options.floorMs,
-    admission,
-  );
-  const plain = point(
-    'batching',
-    rho,
-    replicas,
-    servers,
-    ratePerSec,
-    service,
-    result,
-    options.floorMs,
-  );
+  // The same measured run, predicted with and without the admission term.
+  const at = (term?: QueueWaitAdmissionInput): CapacityValidationPoint =>
+    point('batching', rho, replicas, servers, ratePerSec, service, result, options.floorMs, term);
+  const withAdmission = at(admission);
+  const plain = at();
   return {
     ...withAdmission,
     withoutAdmission: { predictedMs: plain.predictedMs, error: plain.error },

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { isHeadroomError, type InstanceSnapshot } from '@headroom/core';
+import { type InstanceSnapshot } from '@headroom/core';
+import { thrownCode } from '../../../../../tools/test-utils.js';
 import { scaleDownCooldown } from './index.js';
 
 function instance(
@@ -16,15 +17,6 @@ function instance(
     observedAtMs: 0,
     ...(stateSinceMs === undefined ? {} : { stateSinceMs }),
   };
-}
-
-function codeOf(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (error) {
-    return isHeadroomError(error) ? error.code : 'not a HeadroomError';
-  }
-  return undefined;
 }
 
 describe('scaleDownCooldown', () => {
@@ -93,14 +85,16 @@ describe('scaleDownCooldown', () => {
 
   it('validates the config and the input', () => {
     const input = { nowMs: 0, from: 2, to: 1, lastScaleUpAtMs: null, instances: [] };
-    expect(codeOf(() => scaleDownCooldown({ afterScaleUpMs: -1 }, input))).toBe('invalid_config');
-    expect(codeOf(() => scaleDownCooldown({ afterReadyMs: Number.NaN }, input))).toBe(
+    expect(thrownCode(() => scaleDownCooldown({ afterScaleUpMs: -1 }, input))).toBe(
       'invalid_config',
     );
-    expect(codeOf(() => scaleDownCooldown({}, { ...input, nowMs: Number.POSITIVE_INFINITY }))).toBe(
-      'invalid_argument',
+    expect(thrownCode(() => scaleDownCooldown({ afterReadyMs: Number.NaN }, input))).toBe(
+      'invalid_config',
     );
-    expect(codeOf(() => scaleDownCooldown({}, { ...input, lastScaleUpAtMs: Number.NaN }))).toBe(
+    expect(
+      thrownCode(() => scaleDownCooldown({}, { ...input, nowMs: Number.POSITIVE_INFINITY })),
+    ).toBe('invalid_argument');
+    expect(thrownCode(() => scaleDownCooldown({}, { ...input, lastScaleUpAtMs: Number.NaN }))).toBe(
       'invalid_argument',
     );
   });

@@ -1,5 +1,5 @@
-import { isHeadroomError } from '@headroom/core';
 import { describe, expect, it } from 'vitest';
+import { thrownCode } from '../../../../../tools/test-utils.js';
 import {
   FLAP_WINDOW_DEFAULT_MS,
   flapBudgetStep,
@@ -7,15 +7,6 @@ import {
   type FlapBudgetConfig,
   type FlapState,
 } from './index.js';
-
-function thrownCode(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (error) {
-    return isHeadroomError(error) ? error.code : 'not a HeadroomError';
-  }
-  return undefined;
-}
 
 const MINUTE_MS = 60_000;
 

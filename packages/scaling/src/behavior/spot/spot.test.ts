@@ -1,10 +1,6 @@
-import {
-  isHeadroomError,
-  type CapacityType,
-  type InstanceSnapshot,
-  type LifecycleState,
-} from '@headroom/core';
+import { type CapacityType, type InstanceSnapshot, type LifecycleState } from '@headroom/core';
 import { describe, expect, it } from 'vitest';
+import { thrownCode } from '../../../../../tools/test-utils.js';
 import { SPOT_NOTICE_DEFAULT_MS, onSpotInterruption } from './index.js';
 
 function instance(
@@ -21,15 +17,6 @@ function instance(
     gpus: [],
     observedAtMs: 0,
   };
-}
-
-function thrownCode(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (error) {
-    return isHeadroomError(error) ? error.code : 'not a HeadroomError';
-  }
-  return undefined;
 }
 
 const NOTICE_AT_MS = Date.UTC(2025, 0, 15, 12, 0, 0);

@@ -1,10 +1,6 @@
-import {
-  isHeadroomError,
-  type CapacityType,
-  type InstanceSnapshot,
-  type LifecycleState,
-} from '@headroom/core';
+import { type CapacityType, type InstanceSnapshot, type LifecycleState } from '@headroom/core';
 import { describe, expect, it } from 'vitest';
+import { thrownCode } from '../../../../../tools/test-utils.js';
 import { chooseScaleInVictims, drainPlan, type ScaleInVictim } from './index.js';
 
 interface Spec {
@@ -34,15 +30,6 @@ const idle = (id: string, spec: Spec = {}): InstanceSnapshot =>
 
 function ids(victims: readonly ScaleInVictim[]): string[] {
   return victims.map((v) => v.id);
-}
-
-function thrownCode(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (error) {
-    return isHeadroomError(error) ? error.code : 'not a HeadroomError';
-  }
-  return undefined;
 }
 
 describe('chooseScaleInVictims', () => {

@@ -1,5 +1,6 @@
 import { createRandom, isHeadroomError } from '@headroom/core';
 import { describe, expect, it } from 'vitest';
+import { thrown } from '../../../../../tools/test-utils.js';
 import {
   backtest,
   forecastDemand,
@@ -56,15 +57,6 @@ const BASE_CONFIG: PredictiveScalingConfigInput = {
   minReplicas: 1,
   maxReplicas: 40,
 };
-
-function catchError(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a throw');
-}
 
 describe('forecastDemand', () => {
   const history = syntheticHistory(START_MS, START_MS + 21 * DAY_MS, 11);
@@ -174,11 +166,11 @@ describe('forecastDemand', () => {
       [{ nowMs: START_MS, horizonMs: 0, maxLevelRatio: 0.5 }, 'maxLevelRatio'],
     ] as const;
     for (const [request, field] of bad) {
-      const error = catchError(() => forecastDemand(history, request));
+      const error = thrown(() => forecastDemand(history, request));
       expect(isHeadroomError(error, 'invalid_argument')).toBe(true);
       expect((error as { path: unknown }).path).toEqual([field]);
     }
-    const notDivisor = catchError(() =>
+    const notDivisor = thrown(() =>
       forecastDemand(history, { nowMs: START_MS, horizonMs: 0, stepMs: 7 * MINUTE_MS }),
     );
     expect(notDivisor).toMatchObject({ limit: 'a divisor of 86400000', value: 7 * MINUTE_MS });
@@ -392,7 +384,7 @@ describe('predictiveDecision', () => {
   });
 
   it('throws invalid_argument for a non-finite nowMs', () => {
-    const error = catchError(() =>
+    const error = thrown(() =>
       predictiveDecision(config, { history, nowMs: Number.NaN, currentReplicas: 1 }),
     );
     expect(isHeadroomError(error, 'invalid_argument')).toBe(true);
@@ -446,7 +438,7 @@ describe('parsePredictiveScalingConfig', () => {
       [{ mode: 'scale' }, ['policy', 'mode'], 'one of: forecast_only, forecast_and_scale', 'scale'],
     ];
     for (const [patch, path, limit, value] of cases) {
-      const error = catchError(() =>
+      const error = thrown(() =>
         parsePredictiveScalingConfig({ ...BASE_CONFIG, ...patch } as PredictiveScalingConfigInput, [
           'policy',
         ]),
@@ -455,7 +447,7 @@ describe('parsePredictiveScalingConfig', () => {
       expect(error).toMatchObject({ path, value });
       if (limit !== undefined) expect(error).toMatchObject({ limit });
     }
-    const typo = catchError(() =>
+    const typo = thrown(() =>
       parsePredictiveScalingConfig({ ...BASE_CONFIG, leadTime: 5 } as PredictiveScalingConfigInput),
     );
     expect(typo).toMatchObject({ code: 'invalid_config', limit: 'known keys only' });

@@ -1,5 +1,6 @@
-import { isHeadroomError, type HeadroomError } from '@headroom/core';
+import { type HeadroomError } from '@headroom/core';
 import { describe, expect, it } from 'vitest';
+import { thrownError } from '../../../../../tools/test-utils.js';
 import {
   SCHEDULED_BOUNDS_MAX_NOW_MS,
   parseScheduledBoundsConfig,
@@ -11,15 +12,8 @@ const HOUR_MS = 3_600_000;
 const utc = (...args: [number, number, number, number?, number?, number?, number?]): number =>
   Date.UTC(...args);
 
-function configError(input: unknown): HeadroomError {
-  try {
-    parseScheduledBoundsConfig(input as ScheduledBoundsConfigInput);
-  } catch (error) {
-    if (isHeadroomError(error)) return error;
-    throw error;
-  }
-  throw new Error('expected parseScheduledBoundsConfig to throw');
-}
+const configError = (input: unknown): HeadroomError =>
+  thrownError(() => parseScheduledBoundsConfig(input as ScheduledBoundsConfigInput));
 
 describe('scheduledBounds: daylight-saving transitions (America/New_York, 09:00 daily, 1 h)', () => {
   const config = parseScheduledBoundsConfig({

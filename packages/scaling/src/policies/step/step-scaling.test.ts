@@ -1,5 +1,6 @@
-import { isHeadroomError, type HeadroomError } from '@headroom/core';
+import { type HeadroomError } from '@headroom/core';
 import { describe, expect, it } from 'vitest';
+import { thrownError } from '../../../../../tools/test-utils.js';
 import {
   createStepScalingState,
   parseStepScalingConfig,
@@ -53,15 +54,8 @@ function decide(
   return stepScalingDecision(config, state, { currentCapacity, metricValue, nowMs: T0, ...extra });
 }
 
-function configError(input: unknown): HeadroomError {
-  try {
-    parseStepScalingConfig(input as StepScalingConfigInput);
-  } catch (error) {
-    if (isHeadroomError(error)) return error;
-    throw error;
-  }
-  throw new Error('expected parseStepScalingConfig to throw');
-}
+const configError = (input: unknown): HeadroomError =>
+  thrownError(() => parseStepScalingConfig(input as StepScalingConfigInput));
 
 describe('stepScalingDecision: AWS documented example (threshold 50, capacity 10)', () => {
   it('metric 60 is 10 above: [10, 20) matches (lower inclusive), +10% of 10 = +1 → 11', () => {
@@ -593,13 +587,10 @@ describe('parseStepScalingConfig: AWS step adjustment rules', () => {
   });
 
   it('prefixes the path where the config sits', () => {
-    try {
-      parseStepScalingConfig({ ...base, minCapacity: -1 }, ['policies', 2]);
-      expect.unreachable();
-    } catch (error) {
-      expect(isHeadroomError(error, 'invalid_config')).toBe(true);
-      expect((error as HeadroomError).path).toEqual(['policies', 2, 'minCapacity']);
-    }
+    const error = thrownError(() =>
+      parseStepScalingConfig({ ...base, minCapacity: -1 }, ['policies', 2]),
+    );
+    expect(error).toMatchObject({ code: 'invalid_config', path: ['policies', 2, 'minCapacity'] });
   });
 
   it('stepScalingDecision validates raw input on first use', () => {

@@ -709,6 +709,25 @@ export function stepScalingDecision(
 
   const breach = `metric ${metric.value} ${COMPARISON_SYMBOL[c.comparison]} threshold ${c.alarmThreshold}; step ${stepIndex}`;
   const desired = desiredCapacity(c, step, current);
+  const scale = (
+    target: number,
+    reason: StepScaleReason,
+    detail: string,
+    next: StepScalingState,
+  ): StepScalingResult => ({
+    decision: {
+      kind: 'scale',
+      from: current,
+      to: target,
+      adjustment: target - current,
+      stepIndex,
+      reason,
+      detail,
+    },
+    state: next,
+  });
+  const stepDetail = (target: number): string =>
+    `${breach}: ${describeStep(c, step, current)}${target === desired ? '' : `, clamped to ${target}`}`;
 
   if (desired > current) {
     if (current >= c.maxCapacity) return hold(keep, 'at_bound', stepIndex);
@@ -720,38 +739,21 @@ export function stepScalingDecision(
       if (target <= warming.toReplicas || target <= current) {
         return hold(keep, 'warming', stepIndex);
       }
-      return {
-        decision: {
-          kind: 'scale',
-          from: current,
-          to: target,
-          adjustment: target - current,
-          stepIndex,
-          reason: 'scale_out_over_warming',
-          detail: `${breach}: ${describeStep(c, step, warming.fromReplicas)} from the capacity before the scale-out to ${warming.toReplicas} in progress`,
-        },
-        state: {
+      return scale(
+        target,
+        'scale_out_over_warming',
+        `${breach}: ${describeStep(c, step, warming.fromReplicas)} from the capacity before the scale-out to ${warming.toReplicas} in progress`,
+        {
           warming: { startedAtMs: nowMs, fromReplicas: warming.fromReplicas, toReplicas: target },
           lastScaleInAtMs: null,
         },
-      };
+      );
     }
     const target = clamp(desired);
-    return {
-      decision: {
-        kind: 'scale',
-        from: current,
-        to: target,
-        adjustment: target - current,
-        stepIndex,
-        reason: 'scale_out',
-        detail: `${breach}: ${describeStep(c, step, current)}${target === desired ? '' : `, clamped to ${target}`}`,
-      },
-      state: {
-        warming: { startedAtMs: nowMs, fromReplicas: current, toReplicas: target },
-        lastScaleInAtMs: null,
-      },
-    };
+    return scale(target, 'scale_out', stepDetail(target), {
+      warming: { startedAtMs: nowMs, fromReplicas: current, toReplicas: target },
+      lastScaleInAtMs: null,
+    });
   }
 
   if (desired < current) {
@@ -760,18 +762,10 @@ export function stepScalingDecision(
       return hold(keep, 'cooldown', stepIndex);
     }
     const target = clamp(desired);
-    return {
-      decision: {
-        kind: 'scale',
-        from: current,
-        to: target,
-        adjustment: target - current,
-        stepIndex,
-        reason: 'scale_in',
-        detail: `${breach}: ${describeStep(c, step, current)}${target === desired ? '' : `, clamped to ${target}`}`,
-      },
-      state: { warming: null, lastScaleInAtMs: nowMs },
-    };
+    return scale(target, 'scale_in', stepDetail(target), {
+      warming: null,
+      lastScaleInAtMs: nowMs,
+    });
   }
 
   return hold(keep, 'no_change', stepIndex);
