@@ -157,6 +157,13 @@ interface ModelPools {
   readonly versions: Map<string, Pool>;
 }
 
+// Fields of RouterImpl's per-slot derived state, interleaved: entry `slot * DERIVED_STRIDE + f`.
+const DERIVED_STRIDE = 4;
+const HEADROOM = 0;
+const WEIGHT = 1;
+const LOAD = 2;
+const SLOW_START = 3;
+
 const SATURATED = 1;
 const STALE = 2;
 const COUNT_READY = 4;
@@ -226,10 +233,9 @@ class RouterImpl implements Router {
     fp8: boolean;
   } = { latencyClass: 'batch', modelMemoryGiB: 0, fp8: false };
   // Per-slot derived state.
-  #headroom = new Float64Array(64);
-  #weight = new Float64Array(64);
-  #load = new Float64Array(64);
-  #slowStart = new Float64Array(64);
+  // Headroom, weight, load score and slow-start factor, interleaved per slot (see DERIVED_STRIDE):
+  // the update path writes all four, so they share one cache line instead of four.
+  #derived = new Float64Array(64 * DERIVED_STRIDE);
   #state = new Uint8Array(64);
   #pickCounts = new Float64Array(64);
   // Scratch for scans.
@@ -292,7 +298,7 @@ class RouterImpl implements Router {
     this.#ensureCapacity(slot + 1);
     if (created) {
       this.#state[slot] = 0;
-      this.#weight[slot] = 0;
+      this.#derived[slot * DERIVED_STRIDE + WEIGHT] = 0;
       this.#pickCounts[slot] = 0;
       this.#firstRecord[slot] = -1;
       this.#results[slot] = Object.freeze({ endpointId: spec.id });
@@ -390,10 +396,11 @@ class RouterImpl implements Router {
       this.#results[slot] = this.#results[from] as PickedEndpoint;
       this.#attributes[slot] = this.#attributes[from] as Attributes;
       this.#gpuInfo[slot] = this.#gpuInfo[from];
-      this.#headroom[slot] = this.#headroom[from] as number;
-      this.#weight[slot] = this.#weight[from] as number;
-      this.#load[slot] = this.#load[from] as number;
-      this.#slowStart[slot] = this.#slowStart[from] as number;
+      this.#derived.copyWithin(
+        slot * DERIVED_STRIDE,
+        from * DERIVED_STRIDE,
+        (from + 1) * DERIVED_STRIDE,
+      );
       this.#state[slot] = this.#state[from] as number;
       this.#pickCounts[slot] = this.#pickCounts[from] as number;
       this.#deadlines.move(from, slot);
@@ -451,7 +458,7 @@ class RouterImpl implements Router {
     this.#clock(nowMs);
     this.#advance();
     // #advance never moves slots, so `slot` is still the endpoint's.
-    return this.#weight[slot];
+    return this.#derived[slot * DERIVED_STRIDE + WEIGHT];
   }
 
   flushTelemetry(): void {
@@ -573,6 +580,21 @@ class RouterImpl implements Router {
         const positive = pool.positive;
         const n = positive.size;
         if (n === 1 && !filtered) return pool.members[positive.at(0)] as number;
+        if (n >= 2 && !filtered) {
+          // The common case, written out: one try each, so the loops below reduce to two draws.
+          const members = pool.members;
+          const a = members[positive.at(random.nextInt(n))] as number;
+          const b = members[positive.at(random.nextInt(n))] as number;
+          if (b !== a) {
+            const d = this.#derived;
+            return (d[b * DERIVED_STRIDE + LOAD] as number) <
+              (d[a * DERIVED_STRIDE + LOAD] as number)
+              ? b
+              : a;
+          }
+          // The second draw repeated the first (1 in n): the exact scan's pick, without the scan.
+          return this.#twoChoicesInPoolOrder(pool, request, random);
+        }
         if (n >= 2) {
           let a = -1;
           for (let t = 0; t < tries && a < 0; t++) {
@@ -585,11 +607,50 @@ class RouterImpl implements Router {
             if (s !== a && (!filtered || this.#rejectedBy(s, request) === null)) b = s;
           }
           if (a >= 0 && b >= 0)
-            return (this.#load[b] as number) < (this.#load[a] as number) ? b : a;
+            return (this.#derived[b * DERIVED_STRIDE + LOAD] as number) <
+              (this.#derived[a * DERIVED_STRIDE + LOAD] as number)
+              ? b
+              : a;
         }
       }
     }
     return this.#scan(pool, request, random, this.#nowMs, panic, useAffinity);
+  }
+
+  /**
+   * What {@link RouterImpl.#scan} returns for an unfiltered p2c pick outside panic and without
+   * affinity, where at least two candidates have a positive weight: power of two choices over
+   * the candidates with a positive weight in pool order, drawn as `pickTwoChoices` draws. It
+   * reads the weights and loads in place instead of collecting every candidate into the scratch
+   * buffers, so the rare fallback of the fast path (its second draw repeated the first) costs a
+   * tight O(n) walk. A positive weight implies a ready, non-draining, non-ejected endpoint with
+   * room (see {@link RouterImpl.#recompute}), so these are exactly the scan's candidates.
+   */
+  #twoChoicesInPoolOrder(pool: Pool, request: RouteRequest, random: Random): number {
+    const members = pool.members;
+    const size = pool.size;
+    const d = this.#derived;
+    let m = 0;
+    for (let pos = 0; pos < size; pos++)
+      if ((d[(members[pos] as number) * DERIVED_STRIDE + WEIGHT] as number) > 0) m++;
+    if (m < 2) return this.#scan(pool, request, random, this.#nowMs, false, false);
+    const a = random.nextInt(m);
+    let b = random.nextInt(m - 1);
+    if (b >= a) b++;
+    const last = a > b ? a : b;
+    let slotA = -1;
+    let slotB = -1;
+    for (let pos = 0, i = 0; i <= last; pos++) {
+      const slot = members[pos] as number;
+      if (!((d[slot * DERIVED_STRIDE + WEIGHT] as number) > 0)) continue;
+      if (i === a) slotA = slot;
+      else if (i === b) slotB = slot;
+      i++;
+    }
+    return (d[slotB * DERIVED_STRIDE + LOAD] as number) <
+      (d[slotA * DERIVED_STRIDE + LOAD] as number)
+      ? slotB
+      : slotA;
   }
 
   /**
@@ -662,6 +723,7 @@ class RouterImpl implements Router {
     const w = this.#scratchWeight;
     const load = this.#scratchLoad;
     const filtered = this.#hasFilters(request);
+    const derived = this.#derived;
     let n = 0;
     for (let pos = 0; pos < pool.size; pos++) {
       const slot = pool.members[pos] as number;
@@ -671,12 +733,13 @@ class RouterImpl implements Router {
       if (filtered && this.#rejectedBy(slot, request) !== null) continue;
       slots[n] = slot;
       const saturated = ((this.#state[slot] as number) & SATURATED) !== 0;
+      const at = slot * DERIVED_STRIDE;
       w[n] = panic
         ? saturated
           ? 0
-          : (this.#headroom[slot] as number)
-        : (this.#weight[slot] as number);
-      load[n] = this.#load[slot] as number;
+          : (derived[at + HEADROOM] as number)
+        : (derived[at + WEIGHT] as number);
+      load[n] = derived[at + LOAD] as number;
       n++;
     }
     if (useAffinity && n > 0) this.#applyAffinity(request, now, n);
@@ -789,7 +852,10 @@ class RouterImpl implements Router {
     let next = Infinity;
     const scrapedAt = table.scrapedAtMs[slot] as number;
     if (((this.#state[slot] as number) & STALE) === 0) next = scrapedAt + config.maxMetricAgeMs;
-    if (table.lifecycle[slot] === READY_CODE && (this.#slowStart[slot] as number) < 1) {
+    if (
+      table.lifecycle[slot] === READY_CODE &&
+      (this.#derived[slot * DERIVED_STRIDE + SLOW_START] as number) < 1
+    ) {
       const end = slowStartEndsAtMs(config.slowStart, table.readySinceMs[slot] as number);
       next = Math.min(next, Math.max(now + 1, Math.min(now + config.slowStartRefreshMs, end)));
     }
@@ -844,9 +910,11 @@ class RouterImpl implements Router {
     const available = countedReady && h !== HEALTH_CODE.ejected;
     const weight = available && !saturated ? headroom * healthFactor : 0;
     const damp = ss * (healthFactor > 0 ? healthFactor : 1);
-    this.#headroom[slot] = headroom;
-    this.#slowStart[slot] = ss;
-    this.#load[slot] = damp > 0 ? Math.min(Number.MAX_VALUE, load / damp) : Number.MAX_VALUE;
+    const derived = this.#derived;
+    const at = slot * DERIVED_STRIDE;
+    derived[at + HEADROOM] = headroom;
+    derived[at + SLOW_START] = ss;
+    derived[at + LOAD] = damp > 0 ? Math.min(Number.MAX_VALUE, load / damp) : Number.MAX_VALUE;
     const before = this.#state[slot] as number;
     const after =
       (saturated ? SATURATED : 0) |
@@ -854,8 +922,8 @@ class RouterImpl implements Router {
       (countedReady ? COUNT_READY : 0) |
       (available ? COUNT_AVAILABLE : 0);
     this.#state[slot] = after;
-    const weightChanged = this.#weight[slot] !== weight;
-    this.#weight[slot] = weight;
+    const weightChanged = derived[at + WEIGHT] !== weight;
+    derived[at + WEIGHT] = weight;
     const countsChanged = ((before ^ after) & (COUNT_READY | COUNT_AVAILABLE)) !== 0;
     if (!weightChanged && !countsChanged) return;
     const dReady = ((after & COUNT_READY) !== 0 ? 1 : 0) - ((before & COUNT_READY) !== 0 ? 1 : 0);
@@ -870,7 +938,7 @@ class RouterImpl implements Router {
       pool.available += dAvail;
       if (weightChanged) {
         const pos = positions[r] as number;
-        pool.tree.setFrom(pos, this.#weight, slot);
+        pool.tree.setFrom(pos, derived, at + WEIGHT);
         if (weight > 0) pool.positive.add(pos);
         else pool.positive.delete(pos);
       }
@@ -909,7 +977,7 @@ class RouterImpl implements Router {
       }
     }
     // Force the follow-up recompute to publish weight and counts into the new pools.
-    this.#weight[slot] = -1;
+    this.#derived[slot * DERIVED_STRIDE + WEIGHT] = -1;
     this.#state[slot] = 0;
   }
 
@@ -976,16 +1044,13 @@ class RouterImpl implements Router {
   }
 
   #ensureCapacity(n: number): void {
-    if (n <= this.#headroom.length) return;
-    let cap = this.#headroom.length;
+    if (n <= this.#state.length) return;
+    let cap = this.#state.length;
     while (cap < n) cap *= 2;
     const first = new Int32Array(cap).fill(-1);
     first.set(this.#firstRecord);
     this.#firstRecord = first;
-    this.#headroom = grow(this.#headroom, cap);
-    this.#weight = grow(this.#weight, cap);
-    this.#load = grow(this.#load, cap);
-    this.#slowStart = grow(this.#slowStart, cap);
+    this.#derived = grow(this.#derived, cap * DERIVED_STRIDE);
     this.#state = grow(this.#state, cap);
     this.#pickCounts = grow(this.#pickCounts, cap);
   }
@@ -1059,7 +1124,7 @@ class RouterImpl implements Router {
           loadScore: this.#scratchLoad[i] as number,
           headroom: headroomWeight(s, config.scoring),
           factors: headroomFactors(s, config.scoring),
-          slowStartFactor: this.#slowStart[slot] as number,
+          slowStartFactor: this.#derived[slot * DERIVED_STRIDE + SLOW_START] as number,
           health: HEALTH_FROM_CODE[table.health[slot] as number] as HealthState,
           stale: (state & STALE) !== 0,
           saturated,

@@ -166,6 +166,10 @@ export class EndpointTable {
   #xid: (readonly number[] | undefined)[] = [];
   #capacity: number;
   #size = 0;
+  // The spec's fallbacks for a scrape that leaves them out, per slot, so the update path reads
+  // them next to the metrics instead of chasing the spec object (a cache miss at 10k endpoints).
+  #specMemoryTotalBytes: Float64Array;
+  #specMaxStreamSlots: Int32Array;
 
   /** GPU memory used, bytes (NaN unknown). */
   memoryUsedBytes: Float64Array;
@@ -206,6 +210,8 @@ export class EndpointTable {
   constructor(capacity = 64) {
     const cap = Math.max(1, Math.floor(capacity));
     this.#capacity = cap;
+    this.#specMemoryTotalBytes = new Float64Array(cap);
+    this.#specMaxStreamSlots = new Int32Array(cap);
     this.memoryUsedBytes = new Float64Array(cap);
     this.memoryTotalBytes = new Float64Array(cap);
     this.gpuUtilization = new Float64Array(cap);
@@ -279,6 +285,8 @@ export class EndpointTable {
       this.idHash[slot] = hashString32(spec.id);
     }
     this.#specs[slot] = spec;
+    this.#specMemoryTotalBytes[slot] = spec.memoryTotalBytes ?? Number.NaN;
+    this.#specMaxStreamSlots[slot] = spec.maxStreamSlots ?? 0;
     if (((this.flags[slot] as number) & ENDPOINT_FLAGS.scraped) === 0) {
       this.memoryTotalBytes[slot] = spec.memoryTotalBytes ?? Number.NaN;
       this.maxStreamSlots[slot] = spec.maxStreamSlots ?? 0;
@@ -336,16 +344,16 @@ export class EndpointTable {
       const problem = checkMetrics(this.#ids[slot] as string, m);
       if (problem !== undefined) return err(problem);
     }
-    const spec = this.#specs[slot] as EndpointSpec;
     this.scrapedAtMs[slot] = m.scrapedAtMs;
     this.memoryUsedBytes[slot] = m.memoryUsedBytes ?? Number.NaN;
-    this.memoryTotalBytes[slot] = m.memoryTotalBytes ?? spec.memoryTotalBytes ?? Number.NaN;
+    this.memoryTotalBytes[slot] =
+      m.memoryTotalBytes ?? (this.#specMemoryTotalBytes[slot] as number);
     this.gpuUtilization[slot] = m.gpuUtilization ?? Number.NaN;
     this.temperatureC[slot] = m.temperatureC ?? Number.NaN;
     this.kvCacheUtilization[slot] = m.kvCacheUtilization ?? Number.NaN;
     this.queueDepth[slot] = m.queueDepth ?? -1;
     this.activeStreams[slot] = m.activeStreams ?? -1;
-    this.maxStreamSlots[slot] = m.maxStreamSlots ?? spec.maxStreamSlots ?? 0;
+    this.maxStreamSlots[slot] = m.maxStreamSlots ?? (this.#specMaxStreamSlots[slot] as number);
     this.inFlightRequests[slot] = m.inFlightRequests ?? -1;
     this.eccUncorrectable[slot] = m.eccUncorrectable ?? -1;
     this.routerDelta[slot] = 0;
@@ -400,6 +408,8 @@ export class EndpointTable {
 
   #arrays(): (Float64Array | Int32Array | Uint8Array | Uint32Array)[] {
     return [
+      this.#specMemoryTotalBytes,
+      this.#specMaxStreamSlots,
       this.memoryUsedBytes,
       this.memoryTotalBytes,
       this.gpuUtilization,
@@ -422,6 +432,8 @@ export class EndpointTable {
 
   #grow(): void {
     const cap = this.#capacity * 2;
+    this.#specMemoryTotalBytes = grow(this.#specMemoryTotalBytes, cap);
+    this.#specMaxStreamSlots = grow(this.#specMaxStreamSlots, cap);
     this.memoryUsedBytes = grow(this.memoryUsedBytes, cap);
     this.memoryTotalBytes = grow(this.memoryTotalBytes, cap);
     this.gpuUtilization = grow(this.gpuUtilization, cap);
