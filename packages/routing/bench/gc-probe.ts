@@ -2,45 +2,16 @@
 // Run with a 1 MiB young generation (`node --max-semi-space-size=1 --expose-gc`): any
 // per-operation allocation of even a few bytes then forces young-generation collections during
 // 10M operations (8 B/op is 80 MB: dozens of scavenges), so zero collections bound the
-// allocation below 1 MiB / 10M, about 0.1 B/op. A control that keeps one small object per operation shows the probe detects it.
+// allocation below 1 MiB / 10M, about 0.1 B/op. A control that keeps one small object per
+// operation shows the probe detects it.
 import { createRandom, setTelemetryEnabled } from '@headroom/core';
 import { GCProfiler } from 'node:v8';
-import { createRouter, type Router } from '../src/router/router.js';
-import { createStreamRouter } from '../src/streams/index.js';
+import type { Router } from '../src/router/router.js';
+import { REQUEST, T0, makeRouter, openLiveStreams } from './fixtures.js';
 
-const GIB = 1024 ** 3;
-const T0 = 1_700_000_000_000;
 const OPS = 10_000_000;
-const REQUEST = { model: 'llama' };
-
-function makeRouter(picker: 'weighted' | 'p2c'): Router {
-  const router = createRouter({
-    picker,
-    countPicksAsStarts: false,
-    maxMetricAgeMs: 86_400_000,
-    telemetryFlushEveryPicks: 0,
-  });
-  const random = createRandom(1);
-  for (let i = 0; i < 10_000; i++) {
-    const id = `gpu-${i}`;
-    router.upsertEndpoint(
-      { id, models: [{ name: 'llama' }], lifecycle: 'ready', readySinceMs: 0, region: 'us-east-1' },
-      T0,
-    );
-    router.updateMetrics(
-      id,
-      {
-        scrapedAtMs: T0,
-        memoryUsedBytes: (0.2 + 0.7 * random.nextFloat()) * 80 * GIB,
-        memoryTotalBytes: 80 * GIB,
-        kvCacheUtilization: 0.9 * random.nextFloat(),
-        queueDepth: i % 7,
-      },
-      T0,
-    );
-  }
-  return router;
-}
+/** Picks only: the automatic telemetry flush is off. */
+const NO_FLUSH = { telemetryFlushEveryPicks: 0 };
 
 let held: unknown = null;
 let sink = 0;
@@ -95,18 +66,9 @@ setTelemetryEnabled(false);
 process.stdout.write(
   '\n@headroom/routing allocation probe: young-generation collections in 10M operations with a 1 MiB semi-space\n',
 );
-probe('weighted pick, 10k endpoints', picks(makeRouter('weighted'), false));
-probe('p2c pick, 10k endpoints', picks(makeRouter('p2c'), false));
-const streams = createStreamRouter({
-  maxStreams: 100_000,
-  ttlMs: 1e12,
-  endpoints: Array.from({ length: 1_000 }, (_, i) => ({ id: `gpu-${i}` })),
-});
-const handles = new Float64Array(100_000);
-for (let i = 0; i < 100_000; i++) {
-  const r = streams.open(`session-${i}`, T0);
-  if (r.ok) handles[i] = r.handle;
-}
+probe('weighted pick, 10k endpoints', picks(makeRouter(10_000, 'weighted', NO_FLUSH), false));
+probe('p2c pick, 10k endpoints', picks(makeRouter(10_000, 'p2c', NO_FLUSH), false));
+const { streams, handles } = openLiveStreams(100_000, 1_000);
 probe('stream routeHandle, 100k live streams', (n) => {
   let s = 0;
   let j = 0;
@@ -119,6 +81,6 @@ probe('stream routeHandle, 100k live streams', (n) => {
 });
 probe(
   'control: weighted pick keeping one small object per pick',
-  picks(makeRouter('weighted'), true),
+  picks(makeRouter(10_000, 'weighted', NO_FLUSH), true),
 );
 if (sink === 42 && held === null) process.stdout.write('');

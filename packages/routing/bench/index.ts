@@ -9,16 +9,13 @@ import { availableParallelism, loadavg } from 'node:os';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { runComparisons, type Comparison, type ComparisonResult } from '../../../tools/bench.js';
-import { createRouter, type Router } from '../src/router/router.js';
-import type { RequestOutcome, RouteRequest } from '../src/router/types.js';
-import { createStreamRouter } from '../src/streams/index.js';
+import { GIB, REQUEST, T0, makeRouter, metricsFor, openLiveStreams } from './fixtures.js';
+import type { Router } from '../src/router/router.js';
+import type { RequestOutcome } from '../src/router/types.js';
 import { EndpointTable } from '../src/table/endpoint-table.js';
 import { ScoringConfigSchema, headroomWeight, type EndpointSignals } from '../src/table/scoring.js';
 
-const T0 = 1_700_000_000_000;
-const GIB = 1024 ** 3;
 const OPS = 1_000;
-const REQUEST: RouteRequest = { model: 'llama' };
 const scoring = ScoringConfigSchema.parse({});
 
 /** The naive router's endpoint: a plain object per endpoint in an array. */
@@ -30,40 +27,6 @@ interface NaiveEndpoint {
   kvCacheUtilization: number;
   queueDepth: number;
   weight: number;
-}
-
-function metricsFor(i: number, random: Random) {
-  return {
-    memoryUsedBytes: (0.2 + 0.7 * random.nextFloat()) * 80 * GIB,
-    memoryTotalBytes: 80 * GIB,
-    kvCacheUtilization: 0.9 * random.nextFloat(),
-    queueDepth: i % 7,
-  };
-}
-
-function makeRouter(
-  n: number,
-  picker: 'weighted' | 'p2c',
-  options: { countPicksAsStarts?: boolean; telemetryFlushEveryPicks?: number } = {},
-): Router {
-  const router = createRouter({
-    picker,
-    countPicksAsStarts: options.countPicksAsStarts ?? false,
-    maxMetricAgeMs: 86_400_000,
-    ...(options.telemetryFlushEveryPicks === undefined
-      ? {}
-      : { telemetryFlushEveryPicks: options.telemetryFlushEveryPicks }),
-  });
-  const random = createRandom(n);
-  for (let i = 0; i < n; i++) {
-    const id = `gpu-${i}`;
-    router.upsertEndpoint(
-      { id, models: [{ name: 'llama' }], lifecycle: 'ready', readySinceMs: 0, region: 'us-east-1' },
-      T0,
-    );
-    router.updateMetrics(id, { scrapedAtMs: T0, ...metricsFor(i, random) }, T0);
-  }
-  return router;
 }
 
 function makeNaive(n: number): NaiveEndpoint[] {
@@ -331,17 +294,7 @@ function allocations(): void {
       return s;
     }),
   );
-  const streams = createStreamRouter({
-    maxStreams: 100_000,
-    ttlMs: 1e12,
-    endpoints: Array.from({ length: 1_000 }, (_, i) => ({ id: `gpu-${i}` })),
-  });
-  const streamIds = Array.from({ length: 100_000 }, (_, i) => `session-${i}`);
-  const handles = new Float64Array(100_000);
-  streamIds.forEach((id, i) => {
-    const r = streams.open(id, T0);
-    if (r.ok) handles[i] = r.handle;
-  });
+  const { streams, streamIds, handles } = openLiveStreams(100_000, 1_000);
   line(
     'stream routeHandle of a live stream, 100k streams',
     heapPerOp((n) => {

@@ -2,7 +2,7 @@
 // of a new one, among 100k live streams over 1k endpoints, each next to a naive baseline in the
 // same run.
 import { createRandom, hashString32 } from '@headroom/core';
-import type { Comparison } from '../../../tools/bench.js';
+import type { BenchSide, Comparison } from '../../../tools/bench.js';
 import {
   createStreamRouter,
   rendezvousScore,
@@ -80,6 +80,21 @@ function consume(result: StreamRouteResult): void {
   sink += result.endpointId.length;
 }
 
+/** The naive baseline of routing a live stream: rendezvous over all endpoints per chunk. */
+function rescanBaseline(order: Uint32Array): BenchSide {
+  const endpointHashes = Uint32Array.from(endpointIds, (id) => hashString32(id));
+  let b = 0;
+  return {
+    name: 'naive: rendezvous rescan of 1k endpoints',
+    fn: () => {
+      for (let k = 0; k < ROUTES_PER_CALL; k++) {
+        sink += naiveRendezvous(endpointHashes, streamIds[order[b] as number] as string);
+        b = b + 1 === STREAMS ? 0 : b + 1;
+      }
+    },
+  };
+}
+
 /**
  * `routeHandle()` of a live stream (the gateway keeps the handle on the connection) vs
  * recomputing rendezvous over all endpoints per chunk.
@@ -89,9 +104,7 @@ function routeHandleVsRescan(
   handles: Float64Array,
   order: Uint32Array,
 ): Comparison {
-  const endpointHashes = Uint32Array.from(endpointIds, (id) => hashString32(id));
   let a = 0;
-  let b = 0;
   return {
     name: `route a live stream by handle (${STREAMS / 1000}k streams, ${ENDPOINTS} endpoints)`,
     opsPerCall: ROUTES_PER_CALL,
@@ -104,23 +117,13 @@ function routeHandleVsRescan(
         }
       },
     },
-    baseline: {
-      name: 'naive: rendezvous rescan of 1k endpoints',
-      fn: () => {
-        for (let k = 0; k < ROUTES_PER_CALL; k++) {
-          sink += naiveRendezvous(endpointHashes, streamIds[order[b] as number] as string);
-          b = b + 1 === STREAMS ? 0 : b + 1;
-        }
-      },
-    },
+    baseline: rescanBaseline(order),
   };
 }
 
 /** `route()` of a live stream by id vs recomputing rendezvous over all endpoints per chunk. */
 function routeVsRescan(router: StreamRouter, order: Uint32Array): Comparison {
-  const endpointHashes = Uint32Array.from(endpointIds, (id) => hashString32(id));
   let a = 0;
-  let b = 0;
   return {
     name: `route a live stream by id (${STREAMS / 1000}k streams, ${ENDPOINTS} endpoints)`,
     opsPerCall: ROUTES_PER_CALL,
@@ -133,15 +136,7 @@ function routeVsRescan(router: StreamRouter, order: Uint32Array): Comparison {
         }
       },
     },
-    baseline: {
-      name: 'naive: rendezvous rescan of 1k endpoints',
-      fn: () => {
-        for (let k = 0; k < ROUTES_PER_CALL; k++) {
-          sink += naiveRendezvous(endpointHashes, streamIds[order[b] as number] as string);
-          b = b + 1 === STREAMS ? 0 : b + 1;
-        }
-      },
-    },
+    baseline: rescanBaseline(order),
   };
 }
 

@@ -125,6 +125,16 @@ export class SeededRandom implements Random {
 
   /** The next raw 32-bit output, an unsigned integer in [0, 2^32). */
   nextUint32(): number {
+    return this.#next() >>> 0;
+  }
+
+  /**
+   * The next raw output as a signed 32-bit integer (the same bits as {@link nextUint32}). The
+   * generator's own methods call this and widen to unsigned locally: a signed 32-bit value is a
+   * small integer V8 never boxes, whereas an unsigned one at or above 2^31 crossing a call V8 did
+   * not inline is boxed on the heap (16 bytes, for every other draw).
+   */
+  #next(): number {
     const s0 = this.#s0;
     const s1 = this.#s1;
     const s2 = this.#s2;
@@ -138,13 +148,13 @@ export class SeededRandom implements Random {
     this.#s0 = s0 ^ n3;
     this.#s2 = n2 ^ t;
     this.#s3 = (n3 << 11) | (n3 >>> 21);
-    return result >>> 0;
+    return result;
   }
 
   /** {@inheritDoc Random.nextFloat} */
   nextFloat(): number {
-    const high = this.nextUint32() >>> 5; // 27 bits
-    const low = this.nextUint32() >>> 6; // 26 bits
+    const high = this.#next() >>> 5; // 27 bits
+    const low = this.#next() >>> 6; // 26 bits
     return (high * 67108864 + low) / TWO_POW_53;
   }
 
@@ -156,7 +166,7 @@ export class SeededRandom implements Random {
     // Rejection sampling: discard the top (2^32 mod n) outputs so every residue is equally likely.
     const threshold = (TWO_POW_32 - maxExclusive) % maxExclusive;
     for (;;) {
-      const r = this.nextUint32();
+      const r = this.#next() >>> 0;
       if (r >= threshold) return r % maxExclusive;
     }
   }

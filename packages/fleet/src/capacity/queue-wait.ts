@@ -194,18 +194,27 @@ export function predictQueueWait(input: QueueWaitInput): QueueWaitPrediction {
   if (input.admission !== undefined) {
     return predictWithAdmission(servers, rate, meanMs, cs, ca, input.admission);
   }
+  return predictAt(servers, rate, meanMs, ca, cs);
+}
+
+/**
+ * The prediction at a service time: unstable when the offered load reaches the servers, else
+ * the stable one (with the admission term computed only then).
+ */
+function predictAt(
+  servers: number,
+  rate: number,
+  meanMs: number,
+  ca: number,
+  cs: number,
+  term?: () => AdmissionTerm,
+): QueueWaitPrediction {
   const offeredLoad = (rate * meanMs) / 1000;
   if (!Number.isFinite(offeredLoad) || offeredLoad >= servers) {
     return unstablePrediction(servers, offeredLoad);
   }
-  return stablePrediction(
-    servers,
-    offeredLoad,
-    meanMs,
-    ca,
-    cs,
-    erlangBUnchecked(servers, offeredLoad),
-  );
+  const b = erlangBUnchecked(servers, offeredLoad);
+  return stablePrediction(servers, offeredLoad, meanMs, ca, cs, b, term?.());
 }
 
 function predictWithAdmission(
@@ -220,19 +229,8 @@ function predictWithAdmission(
   const replicas = servers / admission.slotsPerReplica;
   const ratePerReplica = rate / replicas;
   const meanMs = serviceAtLoadMs(admission, givenMeanMs, ratePerReplica, ['admission']);
-  const offeredLoad = (rate * meanMs) / 1000;
-  if (!Number.isFinite(offeredLoad) || offeredLoad >= servers) {
-    return unstablePrediction(servers, offeredLoad);
-  }
-  const term = admissionTerm(admission, givenMeanMs, meanMs, ratePerReplica);
-  return stablePrediction(
-    servers,
-    offeredLoad,
-    meanMs,
-    ca,
-    cs,
-    erlangBUnchecked(servers, offeredLoad),
-    term,
+  return predictAt(servers, rate, meanMs, ca, cs, () =>
+    admissionTerm(admission, givenMeanMs, meanMs, ratePerReplica),
   );
 }
 

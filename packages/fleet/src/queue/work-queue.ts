@@ -414,15 +414,7 @@ export class WorkQueue<T = unknown> {
   }
 
   #checkTime(nowMs: number): void {
-    if (typeof nowMs !== 'number' || !Number.isFinite(nowMs)) {
-      throw new HeadroomError({
-        code: 'invalid_argument',
-        message: 'nowMs must be a finite epoch time in ms',
-        path: ['nowMs'],
-        value: nowMs,
-        limit: 'finite',
-      });
-    }
+    requireNumber(nowMs, ['nowMs']);
     if (nowMs < this.#lastNowMs) {
       throw new HeadroomError({
         code: 'out_of_order',
