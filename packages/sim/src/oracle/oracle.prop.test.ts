@@ -1,20 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { Trace, TraceRequest } from '../traces/types.js';
+import { windowedTrace } from '../../test/support/traces.js';
+import type { Trace } from '../traces/types.js';
 import { oracleSchedule, type OracleWindow } from './index.js';
 
 function windowed(counts: readonly number[], windowMs: number): Trace {
-  const requests: TraceRequest[] = [];
-  counts.forEach((n, w) => {
-    for (let i = 0; i < n; i++) {
-      requests.push({
-        arrivalMs: w * windowMs + (i * windowMs) / n,
-        promptTokens: 1,
-        outputTokens: 1,
-      });
-    }
-  });
-  return { name: 'w', source: 'test', durationMs: counts.length * windowMs, requests };
+  return windowedTrace(counts, windowMs, { promptTokens: 1, outputTokens: 1 });
 }
 
 /** The desired count the schedule sets at `t`. */

@@ -1,21 +1,11 @@
 import { isHeadroomError } from '@headroom/core';
 import { describe, expect, it } from 'vitest';
-import type { Trace, TraceRequest } from '../traces/types.js';
+import { windowedTrace } from '../../test/support/traces.js';
+import type { Trace } from '../traces/types.js';
 import { oracleSchedule, oracleWindows, type OracleWindow } from './index.js';
 
-/** A trace with `counts[w]` evenly spaced requests in each window of `windowMs`. */
 function windowed(counts: readonly number[], windowMs: number): Trace {
-  const requests: TraceRequest[] = [];
-  counts.forEach((n, w) => {
-    for (let i = 0; i < n; i++) {
-      requests.push({
-        arrivalMs: w * windowMs + (i * windowMs) / n,
-        promptTokens: 100,
-        outputTokens: 10,
-      });
-    }
-  });
-  return { name: 'w', source: 'test', durationMs: counts.length * windowMs, requests };
+  return windowedTrace(counts, windowMs, { promptTokens: 100, outputTokens: 10 });
 }
 
 /** Misses of a window: each replica serves 10 requests, the rest miss. */
